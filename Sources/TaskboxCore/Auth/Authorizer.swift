@@ -1,0 +1,78 @@
+import GRDB
+
+/// Actions on a workspace (tasks-api.md §9.1).
+public enum WorkspaceAction: Sendable {
+    case read, update, delete, start, stop, ssh, applicationConnect, create
+}
+
+/// What the authorizer needs to know of a workspace.
+public struct WorkspaceObject: Sendable {
+    public var ownerID: String
+    public var organizationID: String
+    public var dormant: Bool
+
+    public init(ownerID: String, organizationID: String, dormant: Bool = false) {
+        self.ownerID = ownerID
+        self.organizationID = organizationID
+        self.dormant = dormant
+    }
+}
+
+/// The one place that answers "may this actor do X to O" for the built-in roles of
+/// tasks-api.md §9.2, and that turns "workspaces this actor may read" into SQL, so lists are
+/// filtered inside the query rather than row by row.
+public struct Authorizer: Sendable {
+    public let actor: Actor
+
+    public init(_ actor: Actor) { self.actor = actor }
+
+    public func may(_ action: WorkspaceAction, _ workspace: WorkspaceObject) -> Bool {
+        let own = workspace.ownerID == actor.id
+        let orgAdmin = actor.adminOf.contains(workspace.organizationID)
+        switch action {
+        case .read:
+            return actor.isOwner || actor.siteRoles.contains(.templateAdmin) || own || orgAdmin
+        case .update, .delete, .stop:
+            return actor.isOwner || own || orgAdmin
+        case .start:
+            return actor.isOwner || orgAdmin || (own && !workspace.dormant)
+        case .ssh, .applicationConnect:
+            // Organization admins get every workspace action except these two.
+            return actor.isOwner || (own && !workspace.dormant)
+        case .create:
+            return actor.isOwner || orgAdmin || (own && actor.organizations.contains(workspace.organizationID))
+        }
+    }
+
+    /// Reading a user object: site-wide readers and the user themself.
+    public func mayReadUser(_ userID: String) -> Bool {
+        userID == actor.id || !actor.siteRoles.isDisjoint(with: [.owner, .userAdmin, .auditor, .templateAdmin])
+    }
+
+    /// Reading a user's membership of an organization.
+    public func mayReadMembership(organizationID: String, userID: String) -> Bool {
+        mayReadUser(userID) || actor.adminOf.contains(organizationID)
+    }
+
+    public func mayReadTemplate(organizationID: String) -> Bool {
+        !actor.siteRoles.isDisjoint(with: [.owner, .templateAdmin, .auditor]) || actor.organizations.contains(organizationID)
+    }
+
+    /// Every member of the template's organization may use it (Coder's "Everyone" group).
+    public func mayUseTemplate(organizationID: String) -> Bool {
+        actor.isOwner || actor.siteRoles.contains(.templateAdmin) || actor.organizations.contains(organizationID)
+    }
+
+    /// A SQL condition on the workspace table alias that holds exactly for readable workspaces.
+    public func workspaceReadFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
+        if actor.isOwner || actor.siteRoles.contains(.templateAdmin) { return ("1", []) }
+        var arguments: StatementArguments = [actor.id]
+        var sql = "(\(alias).owner_id = ?"
+        let orgs = actor.adminOf.sorted()
+        if !orgs.isEmpty {
+            sql += " OR \(alias).organization_id IN (\(orgs.map { _ in "?" }.joined(separator: ", ")))"
+            for org in orgs { arguments += [org] }
+        }
+        return (sql + ")", arguments)
+    }
+}

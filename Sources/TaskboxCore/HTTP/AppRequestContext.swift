@@ -1,0 +1,23 @@
+import Hummingbird
+import NIOCore
+
+/// Per-request state: who is asking (set by `AuthMiddleware`) and where from.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var actor: Actor?
+    public let remoteAddress: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress ?? ""
+    }
+
+    /// taskbox.md §5: request bodies over 1 MiB are refused with 413.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The authenticated actor; routes behind `AuthMiddleware` always have one.
+    public func requireActor() throws -> Actor {
+        guard let actor else { throw APIError(401, APIError.signedOutMessage, detail: Authenticator.missingTokenDetail) }
+        return actor
+    }
+}

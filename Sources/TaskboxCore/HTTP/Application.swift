@@ -1,0 +1,64 @@
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// What `taskbox serve` is started with.
+public struct ServerOptions: Sendable {
+    public var host: String
+    public var port: Int
+    /// The URL clients and agents reach the server at; defaults to the bound listener.
+    public var accessURL: String?
+    public var provisioners: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3) {
+        self.host = host
+        self.port = port
+        self.accessURL = accessURL
+        self.provisioners = provisioners
+    }
+}
+
+public enum TaskboxVersion {
+    public static let current = "v0.1.0"
+}
+
+/// Assembles the router: middleware, then each controller's routes. Tests build the same
+/// router and drive it with `app.test(.router)` or `.live`.
+public func buildRouter(database: AppDatabase, accessURL: AccessURL) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.middlewares.add(RequestLogMiddleware())
+    router.middlewares.add(ErrorMiddleware())
+    MetaController(accessURL: accessURL, version: TaskboxVersion.current).addRoutes(to: router)
+
+    let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
+    UsersController(database: database).addRoutes(to: authenticated)
+    return router
+}
+
+/// The whole server. `onListening` receives the real `http://HOST:PORT` once bound.
+public func buildApplication(
+    database: AppDatabase, options: ServerOptions, logger: Logger,
+    onListening: @escaping @Sendable (String) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let accessURL = AccessURL(options.accessURL ?? "http://\(options.host):\(options.port)")
+    let router = buildRouter(database: database, accessURL: accessURL)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "taskbox"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? options.port
+            let listening = "http://\(options.host):\(port)"
+            if options.accessURL == nil { accessURL.set(listening) }
+            await onListening(listening)
+        },
+        logger: logger)
+}
+
+/// The server's public URL, known for sure only once the listener is bound (port 0).
+public final class AccessURL: Sendable {
+    private let value: Mutex<String>
+    public init(_ url: String) { value = Mutex(url) }
+    public var url: String { value.withLock { $0 } }
+    func set(_ url: String) { value.withLock { $0 = url } }
+}

@@ -1,0 +1,45 @@
+import GRDB
+
+/// The `{user}` path segment resolved as Coder's `ExtractOrganizationMembersParam` does
+/// (tasks-api.md §1.0.4): the user when the caller may read it, and the memberships of that
+/// user the caller may read.
+public struct ResolvedUserParameter: Sendable {
+    public var user: UserReference?
+    public var userID: String
+    public var organizationIDs: [String]
+}
+
+public struct UserReference: Sendable, Equatable {
+    public var id: String
+    public var username: String
+}
+
+extension AppDatabase {
+    public func resolveUserParameter(_ value: String, authorizer: Authorizer) async throws -> ResolvedUserParameter {
+        if value.isEmpty { throw APIError(400, "\"user\" must be provided.") }
+        let found: UserReference? = try await pool.read { db in
+            if value == "me" {
+                return try Row.fetchOne(
+                    db, sql: "SELECT id, username FROM users WHERE id = ? AND deleted = 0", arguments: [authorizer.actor.id]
+                ).map { UserReference(id: $0["id"], username: $0["username"]) }
+            }
+            guard let id = try Self.userRow(db, nameOrID: value) else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT id, username FROM users WHERE id = ?", arguments: [id])
+                .map { UserReference(id: $0["id"], username: $0["username"]) }
+        }
+        guard let user = found else {
+            if value == "me" { throw APIError.notFound }
+            throw APIError(400, "\"user\" must be an existing uuid or username.", detail: "queried user=\"\(value)\"")
+        }
+        let orgs = try await pool.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT organization_id FROM organization_members WHERE user_id = ? ORDER BY created_at, organization_id",
+                arguments: [user.id])
+        }.filter { authorizer.mayReadMembership(organizationID: $0, userID: user.id) }
+        if authorizer.mayReadUser(user.id) {
+            return ResolvedUserParameter(user: user, userID: user.id, organizationIDs: orgs)
+        }
+        if orgs.isEmpty { throw APIError.notFound }
+        return ResolvedUserParameter(user: nil, userID: user.id, organizationIDs: orgs)
+    }
+}

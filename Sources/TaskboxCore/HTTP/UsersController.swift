@@ -1,0 +1,51 @@
+import GRDB
+import Hummingbird
+
+/// `GET /api/v2/users/{user}`: who a token belongs to (clients call it with `me` to check a login).
+struct UsersController {
+    let database: AppDatabase
+
+    struct Role: Encodable { var name: String; var display_name: String }
+    struct User: Encodable {
+        var id: String
+        var username: String
+        var email: String
+        var name: String
+        var avatar_url: String
+        var status: String
+        var organization_ids: [String]
+        var roles: [Role]
+        var created_at: String
+    }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/users/{user}") { request, context in
+            let authorizer = Authorizer(try context.requireActor())
+            let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+            guard let user = resolved.user else { throw APIError.notFound }
+            let body: User? = try await database.pool.read { db in
+                guard let row = try Row.fetchOne(
+                    db, sql: "SELECT id, username, email, name, avatar_url, status, created_at FROM users WHERE id = ?",
+                    arguments: [user.id])
+                else { return nil }
+                let roles = try String.fetchAll(db, sql: "SELECT role FROM user_site_roles WHERE user_id = ? ORDER BY role", arguments: [user.id])
+                return User(
+                    id: row["id"], username: row["username"], email: row["email"], name: row["name"],
+                    avatar_url: row["avatar_url"], status: row["status"], organization_ids: resolved.organizationIDs,
+                    roles: roles.map { Role(name: $0, display_name: Self.displayName($0)) }, created_at: row["created_at"])
+            }
+            guard let body else { throw APIError.notFound }
+            return try JSONResponse.make(body)
+        }
+    }
+
+    static func displayName(_ role: String) -> String {
+        switch role {
+        case "owner": "Owner"
+        case "template-admin": "Template Admin"
+        case "user-admin": "User Admin"
+        case "auditor": "Auditor"
+        default: role
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// Owns the SQLite file: the connection pool (WAL, one writer, parallel readers), the
+/// migrator, and the application's reads and writes (in extensions, one per concept).
+public struct AppDatabase: Sendable {
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        try Self.createPrivateFile(at: path)
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        // Another process (an admin command while `serve` runs) may hold the write lock.
+        config.busyMode = .timeout(10)
+        config.prepareDatabase { db in
+            // FULL makes every acknowledged commit survive a power cut (README, "Durability").
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: config)
+        try Migrations.migrator.migrate(pool)
+    }
+
+    /// Identifiers of the migrations applied to this file, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    private static func createPrivateFile(at path: String) throws {
+        let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.invalid("cannot open database file \(path): \(String(cString: strerror(errno)))")
+        }
+        close(fd)
+    }
+}
+
+/// Errors of the store that are about the request, not the machine: the caller turns them
+/// into a command-line message or an HTTP status.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notFound(String)
+    case conflict(String)
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let m), .conflict(let m), .invalid(let m): m
+        }
+    }
+}

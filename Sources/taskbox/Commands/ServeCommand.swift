@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TaskboxCore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP server and the provisioner.")
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "HOST:PORT to listen on; port 0 picks a free port (env TASKBOX_LISTEN).")
+    var listen: String = ProcessInfo.processInfo.environment["TASKBOX_LISTEN"] ?? "127.0.0.1:3000"
+    @Option(name: .customLong("access-url"), help: "URL clients and agents use to reach this server (default: the listener).")
+    var accessURL: String?
+    @Option(help: "How many provisioner jobs may run at once.") var provisioners: Int = 3
+
+    func validate() throws {
+        guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got \"\(listen)\"") }
+        guard provisioners >= 1 else { throw ValidationError("--provisioners must be at least 1") }
+    }
+
+    static func split(_ listen: String) -> (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65535).contains(port)
+        else { return nil }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "taskbox")
+        let db = try reportingErrors { try database.open() }
+        let (host, port) = Self.split(listen)!
+        let options = ServerOptions(host: host, port: port, accessURL: accessURL, provisioners: provisioners)
+        let app = buildApplication(database: db, options: options, logger: logger) { url in
+            printLine("taskbox listening on \(url)")
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

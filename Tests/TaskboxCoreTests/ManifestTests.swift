@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import TaskboxCore
+
+@Suite struct ManifestTests {
+    static let valid = """
+        {"name":"claude-code","display_name":"Claude Code","icon":"/icon/claude.svg",
+         "parameters":[{"name":"AI Prompt","type":"string","default":""},
+                       {"name":"region","type":"string","default":"eu","options":["eu","us"]}],
+         "presets":[{"name":"us","parameters":{"region":"us"}}],
+         "agents":[{"name":"main","apps":[{"slug":"agentapi","url":"http://127.0.0.1:{port}",
+            "command":["agentapi","server","--port","{port}","--","claude","{param:region}"],
+            "healthcheck":{"url":"http://127.0.0.1:{port}/status","interval_s":1,"threshold":3}}]}],
+         "ai_task":{"app":"agentapi"}}
+        """
+
+    @Test func theContractExampleIsValid() throws {
+        let manifest = try Manifest.parse(Data(Self.valid.utf8))
+        #expect(manifest.hasAITask)
+        #expect(manifest.allApps.map(\.slug) == ["agentapi"])
+    }
+
+    @Test(arguments: [
+        (#"{"name":"x","ai_task":{"app":"nope"}}"#, "ai_task.app"),
+        (#"{"display_name":"x"}"#, "name"),
+        (#"{"name":"bad name"}"#, "name"),
+        (#"{"name":"x","parameters":[{"name":"p","type":"float"}]}"#, "parameters[0].type"),
+        (#"{"name":"x","parameters":[{"name":"p","type":"string","default":"c","options":["a","b"]}]}"#, "parameters[0].default"),
+        (#"{"name":"x","parameters":[{"name":"p","type":"number","default":"abc"}]}"#, "parameters[0].default"),
+        (#"{"name":"x","presets":[{"name":"p","parameters":{"ghost":"1"}}]}"#, "presets[0].parameters.ghost"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","command":["run","{param:ghost}"]}]}]}"#, "agents[0].apps[0].command[1]"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"Bad_Slug"}]}]}"#, "agents[0].apps[0].slug"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","healthcheck":{"url":"u","interval_s":0,"threshold":1}}]}]}"#, "agents[0].apps[0].healthcheck.interval_s"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","command":[]}]}]}"#, "agents[0].apps[0].command"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s"},{"slug":"s"}]}]}"#, "agents[0].apps[1].slug"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":5}]}]}"#, "agents[0].apps[0].slug"),
+        (#"{"name":"x","agents":[{"apps":[]}]}"#, "agents[0].name"),
+        ("not json", "(file)"),
+    ])
+    func invalidManifestNamesTheField(json: String, field: String) {
+        #expect(throws: ManifestError.self) { try Manifest.parse(Data(json.utf8)) }
+        do {
+            _ = try Manifest.parse(Data(json.utf8))
+        } catch {
+            #expect(error.field == field, "\(error)")
+        }
+    }
+
+    @Test func substitutionIsPerArgumentAndLeavesValuesUninterpreted() {
+        let out = Placeholders.substitute("--x={param:p}:{port}", port: 4242, parameters: ["p": "a b; rm -rf /"])
+        #expect(out == "--x=a b; rm -rf /:4242")
+    }
+}
