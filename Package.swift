@@ -43,6 +43,7 @@ let package = Package(
                 "TaskboxCore",
                 "taskbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
     ]
