@@ -27,8 +27,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ],
-            resources: []
+            ]
         ),
         .executableTarget(
             name: "taskbox",

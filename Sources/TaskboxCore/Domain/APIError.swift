@@ -44,3 +44,23 @@ public struct ErrorEnvelope: Codable, Equatable, Sendable {
         validations = error.validations.isEmpty ? nil : error.validations
     }
 }
+
+extension ErrorEnvelope: JSONWritable {
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("message", message)
+        if let detail { json.field("detail", detail) }
+        if let validations {
+            json.key("validations")
+            json.beginArray()
+            for v in validations {
+                json.beginObject()
+                json.field("field", v.field)
+                json.field("detail", v.detail)
+                json.endObject()
+            }
+            json.endArray()
+        }
+        json.endObject()
+    }
+}

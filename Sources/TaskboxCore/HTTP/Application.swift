@@ -25,7 +25,9 @@ public enum TaskboxVersion {
 
 /// Assembles the router: middleware, then each controller's routes. Tests build the same
 /// router and drive it with `app.test(.router)` or `.live`.
-public func buildRouter(database: AppDatabase, accessURL: AccessURL) -> Router<AppRequestContext> {
+public func buildRouter(
+    database: AppDatabase, accessURL: AccessURL, nameGenerator: TaskNameGenerator? = TaskNameGenerator()
+) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestLogMiddleware())
     router.middlewares.add(ErrorMiddleware())
@@ -33,6 +35,7 @@ public func buildRouter(database: AppDatabase, accessURL: AccessURL) -> Router<A
 
     let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
     UsersController(database: database).addRoutes(to: authenticated)
+    TasksController(database: database, nameGenerator: nameGenerator).addRoutes(to: authenticated)
     return router
 }
 

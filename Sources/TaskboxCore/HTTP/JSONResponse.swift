@@ -13,6 +13,17 @@ public enum JSONResponse {
         return make(bytes: data, status: status)
     }
 
+    /// Writes a value with `JSONWriter` (keys in declared order, Go's escaping).
+    public static func make(writing value: some JSONWritable, status: HTTPResponse.Status = .ok) -> Response {
+        var writer = JSONWriter()
+        value.write(to: &writer)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(writer.bytes.count + 1)
+        buffer.writeBytes(writer.bytes)
+        buffer.writeInteger(UInt8(ascii: "\n"))
+        return Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: buffer))
+    }
+
     /// Wraps already encoded JSON bytes.
     public static func make(bytes data: some Collection<UInt8>, status: HTTPResponse.Status = .ok) -> Response {
         var buffer = ByteBuffer()
@@ -30,7 +41,6 @@ public enum JSONResponse {
     }
 
     public static func error(_ error: APIError) -> Response {
-        (try? make(ErrorEnvelope(error), status: .init(code: error.status)))
-            ?? Response(status: .internalServerError)
+        make(writing: ErrorEnvelope(error), status: .init(code: error.status))
     }
 }

@@ -80,3 +80,12 @@ extension AppDatabase {
         return UserRecord(id: row["id"], username: row["username"], email: row["email"], roles: roles, status: row["status"])
     }
 }
+
+extension AppDatabase {
+    public func userReference(id: String) async throws -> UserReference? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, username FROM users WHERE id = ? AND deleted = 0", arguments: [id])
+                .map { UserReference(id: $0["id"], username: $0["username"]) }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GRDB
+
+/// An app of an applied start build that the supervisor may have to run.
+public struct AppliedApp: Sendable, Equatable {
+    public var id: String
+    public var agentID: String
+    public var slug: String
+    public var url: String?
+    public var command: [String]?
+    public var port: Int
+    public var healthcheckURL: String?
+    public var healthcheckInterval: Int
+    public var healthcheckThreshold: Int
+}
+
+/// What a job's "apply" produced: for a start build the agents (with tokens) and apps.
+public struct AppliedBuild: Sendable {
+    public var buildID: String
+    public var workspaceID: String
+    public var transition: String
+    public var agents: [(id: String, name: String, token: String)]
+    public var apps: [AppliedApp]
+}
+
+/// The provisioner's bookkeeping, each step one transaction, so the workspace status of
+/// tasks-api.md §7 can always be read from the database.
+extension AppDatabase {
+    /// pending → running. False when the job is no longer pending (canceled meanwhile).
+    public func startJob(id: String) async throws -> Bool {
+        try await pool.write { db in
+            let now = Timestamp.now()
+            try db.execute(
+                sql: "UPDATE provisioner_jobs SET started_at = ?, updated_at = ? WHERE id = ? AND started_at IS NULL AND completed_at IS NULL AND canceled_at IS NULL",
+                arguments: [now, now, id])
+            return db.changesCount == 1
+        }
+    }
+
+    /// Records a build's resources from its template version's manifest (taskbox.md §3):
+    /// for `start`, one resource with the manifest's agents (fresh UUIDv4 tokens) and apps
+    /// (`{port}` and `{param:NAME}` substituted per argument). `ports` chooses each app's port.
+    public func applyBuild(jobID: String, ports: @Sendable () -> Int = LoopbackPort.free) async throws -> AppliedBuild {
+        try await pool.write { db in
+            guard let build = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT b.id, b.workspace_id, b.transition, v.manifest FROM workspace_builds b
+                    JOIN template_versions v ON v.id = b.template_version_id WHERE b.job_id = ?
+                    """,
+                arguments: [jobID])
+            else { throw StoreError.notFound("no build for job \(jobID)") }
+            let buildID: String = build["id"]
+            let transition: String = build["transition"]
+            var applied = AppliedBuild(
+                buildID: buildID, workspaceID: build["workspace_id"], transition: transition, agents: [], apps: [])
+            guard transition == "start" else { return applied }
+            let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
+            let parameters = Dictionary(
+                try Row.fetchAll(db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ?",
+                                 arguments: [buildID]).map { ($0["name"] as String, $0["value"] as String) },
+                uniquingKeysWith: { a, _ in a })
+            let now = Timestamp.now()
+            let resourceID = ID.new()
+            try db.execute(
+                sql: "INSERT INTO workspace_resources (id, job_id, transition, type, name, created_at) VALUES (?, ?, 'start', 'taskbox_workspace', 'workspace', ?)",
+                arguments: [resourceID, jobID, now])
+            for agent in manifest.agents ?? [] {
+                let agentID = ID.new()
+                let token = ID.new()
+                try db.execute(
+                    sql: """
+                        INSERT INTO workspace_agents (id, resource_id, name, auth_token, created_at, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [agentID, resourceID, agent.name, token, now, now])
+                applied.agents.append((agentID, agent.name, token))
+                for app in agent.apps ?? [] {
+                    let port = ports()
+                    func fill(_ text: String) -> String { Placeholders.substitute(text, port: port, parameters: parameters) }
+                    let a = AppliedApp(
+                        id: ID.new(), agentID: agentID, slug: app.slug, url: app.url.map(fill), command: app.command?.map(fill),
+                        port: port, healthcheckURL: app.healthcheck.map { fill($0.url) },
+                        healthcheckInterval: app.healthcheck?.interval_s ?? 0, healthcheckThreshold: app.healthcheck?.threshold ?? 0)
+                    let command = try a.command.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+                    try db.execute(
+                        sql: """
+                            INSERT INTO workspace_apps (id, agent_id, slug, display_name, url, command, port, healthcheck_url,
+                                                        healthcheck_interval, healthcheck_threshold, health, created_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [a.id, agentID, app.slug, app.display_name ?? "", a.url, command, port, a.healthcheckURL,
+                                    a.healthcheckInterval, a.healthcheckThreshold,
+                                    app.healthcheck == nil ? "disabled" : "initializing", now])
+                    applied.apps.append(a)
+                }
+            }
+            return applied
+        }
+    }
+
+    /// running → succeeded | failed. On success the build gets `has_ai_task` and the sidebar
+    /// app as Coder's provisioner sets them (tasks-api.md §0.2); a succeeded delete marks the
+    /// workspace deleted.
+    public func completeJob(id: String, error: String? = nil) async throws {
+        try await pool.write { db in
+            let now = Timestamp.now()
+            try db.execute(
+                sql: "UPDATE provisioner_jobs SET completed_at = ?, updated_at = ?, error = ? WHERE id = ? AND completed_at IS NULL",
+                arguments: [now, now, error, id])
+            guard db.changesCount == 1, error == nil,
+                  let build = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT b.id, b.workspace_id, b.build_number, b.transition, v.manifest, j.canceled_at
+                        FROM workspace_builds b JOIN template_versions v ON v.id = b.template_version_id
+                        JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.job_id = ?
+                        """,
+                    arguments: [id])
+            else { return }
+            if (build["canceled_at"] as String?) != nil { return }
+            let buildID: String = build["id"]
+            let transition: String = build["transition"]
+            var hasAITask = false
+            var appID: String?
+            switch transition {
+            case "start":
+                let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
+                if let slug = manifest.ai_task?.app {
+                    appID = try String.fetchOne(
+                        db,
+                        sql: """
+                            SELECT a.id FROM workspace_apps a JOIN workspace_agents g ON g.id = a.agent_id
+                            JOIN workspace_resources r ON r.id = g.resource_id WHERE r.job_id = ? AND a.slug = ?
+                            """,
+                        arguments: [id, slug])
+                    hasAITask = appID != nil
+                }
+            case "stop" where (build["build_number"] as Int) > 1:
+                // Stopped tasks stay tasks: copy from the previous build.
+                if let previous = try Row.fetchOne(
+                    db, sql: "SELECT has_ai_task, ai_task_sidebar_app_id FROM workspace_builds WHERE workspace_id = ? AND build_number = ?",
+                    arguments: [build["workspace_id"] as String, (build["build_number"] as Int) - 1]) {
+                    hasAITask = (previous["has_ai_task"] as Bool?) ?? false
+                    appID = previous["ai_task_sidebar_app_id"]
+                    if !hasAITask { appID = nil }
+                }
+            default:
+                break
+            }
+            try db.execute(
+                sql: "UPDATE workspace_builds SET has_ai_task = ?, ai_task_sidebar_app_id = ?, updated_at = ? WHERE id = ?",
+                arguments: [hasAITask, hasAITask ? appID : nil, now, buildID])
+            if transition == "delete" {
+                try db.execute(sql: "UPDATE workspaces SET deleted = 1, updated_at = ? WHERE id = ?",
+                               arguments: [now, build["workspace_id"] as String])
+            }
+        }
+    }
+}
+
+/// Free TCP ports on the loopback interface, chosen by the kernel.
+public enum LoopbackPort {
+    @Sendable public static func free() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : 0
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import GRDB
+
+/// A request to create a workspace and its first build (tasks-api.md §1.2.1 step 7).
+public struct NewWorkspace: Sendable {
+    public var name: String
+    public var ownerID: String
+    public var organizationID: String
+    public var templateID: String
+    public var templateVersionID: String
+    public var presetID: String?
+    public var parameters: [(name: String, value: String)]
+    public var initiatorID: String
+    /// When set, an audit row is written in the same transaction (§12.1).
+    public var audit: AuditContext?
+}
+
+public struct AuditContext: Sendable {
+    public var ownerUsername: String
+    public var ip: String
+    public var userAgent: String
+    public var requestID: String
+}
+
+extension AppDatabase {
+    /// Inserts the workspace, its pending build #1 (`start`) and the build's parameters in
+    /// one transaction. Name clashes and parameter problems are `APIError`s.
+    public func createWorkspace(_ request: NewWorkspace) async throws -> String {
+        try await pool.write { db in
+            let now = Timestamp.now()
+            let clash = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM workspaces WHERE owner_id = ? AND lower(name) = lower(?) AND deleted = 0",
+                arguments: [request.ownerID, request.name]) ?? false
+            if clash { throw Self.nameInUse(request.name) }
+            let parameters = try Self.resolveParameters(
+                db, versionID: request.templateVersionID, presetID: request.presetID, requested: request.parameters)
+            let id = ID.new()
+            do {
+                try db.execute(
+                    sql: """
+                        INSERT INTO workspaces (id, created_at, updated_at, owner_id, organization_id, template_id, name,
+                                                last_used_at, automatic_updates)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'never')
+                        """,
+                    arguments: [id, now, now, request.ownerID, request.organizationID, request.templateID, request.name, now])
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+                throw Self.nameInUse(request.name)
+            }
+            try Self.insertBuild(
+                db, workspaceID: id, organizationID: request.organizationID, number: 1, transition: "start",
+                templateVersionID: request.templateVersionID, initiatorID: request.initiatorID, parameters: parameters, now: now)
+            if let audit = request.audit {
+                try Self.insertCreateAudit(db, workspaceID: id, request: request, audit: audit, now: now)
+            }
+            return id
+        }
+    }
+
+    static func nameInUse(_ name: String) -> APIError {
+        APIError(409, "Workspace \"\(name)\" already exists.",
+                 validations: [ValidationFailure(field: "name", detail: "This value is already in use and should be unique.")])
+    }
+
+    public static let buildActiveMessage = "A workspace build is already active."
+
+    /// Creates a pending build and its job. A second unfinished build is refused (409); the
+    /// schema's trigger enforces the same rule against races.
+    @discardableResult
+    static func insertBuild(
+        _ db: Database, workspaceID: String, organizationID: String, number: Int, transition: String,
+        templateVersionID: String, initiatorID: String, parameters: [(name: String, value: String)], now: String
+    ) throws -> String {
+        let active = try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT 1 FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id
+                WHERE b.workspace_id = ? AND j.completed_at IS NULL
+                """,
+            arguments: [workspaceID]) ?? false
+        if active { throw APIError(409, buildActiveMessage) }
+        let jobID = ID.new()
+        try db.execute(
+            sql: """
+                INSERT INTO provisioner_jobs (id, type, organization_id, initiator_id, created_at, updated_at)
+                VALUES (?, 'workspace_build', ?, ?, ?, ?)
+                """,
+            arguments: [jobID, organizationID, initiatorID, now, now])
+        let buildID = ID.new()
+        do {
+            try db.execute(
+                sql: """
+                    INSERT INTO workspace_builds (id, workspace_id, build_number, transition, template_version_id, initiator_id,
+                                                  reason, job_id, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'initiator', ?, ?, ?)
+                    """,
+                arguments: [buildID, workspaceID, number, transition, templateVersionID, initiatorID, jobID, now, now])
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
+            if error.message?.contains(buildActiveMessage) == true { throw APIError(409, buildActiveMessage) }
+            if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.message?.contains("consecutive") == true {
+                throw APIError(409, "insert workspace build", detail: error.message)
+            }
+            throw error
+        }
+        for parameter in parameters {
+            try db.execute(
+                sql: "INSERT INTO workspace_build_parameters (workspace_build_id, name, value) VALUES (?, ?, ?)",
+                arguments: [buildID, parameter.name, parameter.value])
+        }
+        return buildID
+    }
+
+    /// Creates the next build of a workspace, copying the latest build's parameters and
+    /// template version forward (tasks-api.md §2).
+    public func createBuild(workspaceID: String, transition: String, initiatorID: String) async throws -> String {
+        try await pool.write { db in
+            guard let latest = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT b.id, b.build_number, b.template_version_id, w.organization_id FROM workspace_builds b
+                    JOIN workspaces w ON w.id = b.workspace_id
+                    WHERE b.workspace_id = ? ORDER BY b.build_number DESC LIMIT 1
+                    """,
+                arguments: [workspaceID])
+            else { throw APIError.notFound }
+            let previous = try Row.fetchAll(
+                db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
+                arguments: [latest["id"] as String]
+            ).map { (name: $0["name"] as String, value: $0["value"] as String) }
+            let now = Timestamp.now()
+            try db.execute(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, workspaceID])
+            return try Self.insertBuild(
+                db, workspaceID: workspaceID, organizationID: latest["organization_id"], number: (latest["build_number"] as Int) + 1,
+                transition: transition, templateVersionID: latest["template_version_id"], initiatorID: initiatorID,
+                parameters: previous, now: now)
+        }
+    }
+
+    /// Values for the parameters the version declares: preset, then request, then default;
+    /// request values for undeclared parameters are dropped (tasks-api.md §2).
+    static func resolveParameters(
+        _ db: Database, versionID: String, presetID: String?, requested: [(name: String, value: String)]
+    ) throws -> [(name: String, value: String)] {
+        var presetValues: [String: String] = [:]
+        if let presetID {
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM template_version_presets WHERE id = ? AND template_version_id = ?",
+                arguments: [presetID, versionID]) ?? false
+            else {
+                throw APIError(400, "Template version preset \"\(presetID)\" not found for this template version.",
+                               validations: [ValidationFailure(field: "template_version_preset_id", detail: "preset not found")])
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT name, value FROM template_version_preset_parameters WHERE preset_id = ?", arguments: [presetID]) {
+                presetValues[row["name"]] = row["value"]
+            }
+        }
+        let requestedValues = Dictionary(requested.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+        var resolved: [(name: String, value: String)] = []
+        for row in try Row.fetchAll(
+            db, sql: "SELECT name, type, default_value, options FROM template_version_parameters WHERE template_version_id = ? ORDER BY ordinal",
+            arguments: [versionID]) {
+            let name: String = row["name"]
+            let type: String = row["type"]
+            let value = presetValues[name] ?? requestedValues[name] ?? (row["default_value"] as String)
+            let options = (try? JSONDecoder().decode([String].self, from: Data((row["options"] as String).utf8))) ?? []
+            if !Manifest.value(value, fits: type) || (!options.isEmpty && !options.contains(value)) {
+                let detail = options.isEmpty
+                    ? "\"\(value)\" is not a valid \(type)"
+                    : "\"\(value)\" is not one of the options: \(options.joined(separator: ", "))"
+                throw APIError(400, "Unable to validate parameter \"\(name)\"", detail: detail)
+            }
+            resolved.append((name, value))
+        }
+        return resolved
+    }
+
+    /// tasks-api.md §12.1: the workspace `create` row, with the tracked fields that differ from zero.
+    static func insertCreateAudit(_ db: Database, workspaceID: String, request: NewWorkspace, audit: AuditContext, now: String) throws {
+        func change(_ new: String) -> [String: Any] { ["Old": "", "New": new, "Secret": false] }
+        let diff: [String: Any] = [
+            "id": change(workspaceID), "owner_id": change(request.ownerID), "template_id": change(request.templateID),
+            "name": change(request.name), "automatic_updates": change("never"),
+        ]
+        let additional: [String: Any] = [
+            "workspace_name": "", "build_number": "", "build_reason": "", "workspace_owner": audit.ownerUsername,
+            "workspace_id": ID.nilUUID,
+        ]
+        func json(_ value: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO audit_logs (id, time, user_id, organization_id, ip, user_agent, resource_type, resource_id,
+                                        resource_target, action, diff, status_code, request_id, additional_fields)
+                VALUES (?, ?, ?, ?, ?, ?, 'workspace', ?, ?, 'create', ?, 201, ?, ?)
+                """,
+            arguments: [ID.new(), now, request.initiatorID, request.organizationID, audit.ip, audit.userAgent, workspaceID,
+                        request.name, try json(diff), audit.requestID, try json(additional)])
+    }
+}

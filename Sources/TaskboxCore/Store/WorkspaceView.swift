@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+
+/// A workspace joined with what the task endpoints show of it: owner, template, latest
+/// build and its job, the build's prompt, its first top-level agent, and the workspace's
+/// latest app status (tasks-api.md §6.1, §1.9).
+public struct WorkspaceView: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var ownerID: String
+    public var ownerName: String
+    public var organizationID: String
+    public var templateID: String
+    public var templateName: String
+    public var templateDisplayName: String
+    public var templateIcon: String
+    public var templateDeleted: Bool
+    public var createdAt: String
+    public var updatedAt: String
+    public var lastUsedAt: String
+    public var favorite: Bool
+    public var deleted: Bool
+    public var dormant: Bool
+    public var build: Build?
+    public var prompt: String?
+    public var agent: AgentConnection?
+    public var agentID: String?
+    public var appStatus: AppStatus?
+
+    public struct Build: Sendable, Equatable {
+        public var id: String
+        public var number: Int
+        public var transition: String
+        public var createdAt: String
+        public var templateVersionID: String
+        public var hasAITask: Bool?
+        public var sidebarAppID: String?
+        public var jobID: String
+        public var jobStatus: String
+
+        public var status: String { WorkspaceStatus.of(jobStatus: jobStatus, transition: transition) }
+    }
+
+    public struct AppStatus: Sendable, Equatable {
+        public var createdAt: String
+        public var state: String
+        public var message: String
+        public var uri: String?
+    }
+
+    public var object: WorkspaceObject {
+        WorkspaceObject(ownerID: ownerID, organizationID: organizationID, dormant: dormant)
+    }
+
+    /// tasks-api.md §1.9 `taskFromWorkspace`.
+    public func task(prompt initialPrompt: String? = nil, now: Double = Date().timeIntervalSince1970) -> TaskResponse {
+        var state: TaskStateEntry?
+        if let status = appStatus, let build, build.transition != "start" || status.createdAt > build.createdAt {
+            state = TaskStateEntry(timestamp: status.createdAt, state: status.state, message: status.message, uri: status.uri ?? "")
+        }
+        return TaskResponse(
+            id: id, organization_id: organizationID, owner_id: ownerID, owner_name: ownerName, name: name,
+            template_id: templateID, template_name: templateName, template_display_name: templateDisplayName,
+            template_icon: templateIcon, workspace_id: id, workspace_build_number: build?.number ?? 0,
+            workspace_agent_id: agentID, workspace_agent_lifecycle: agent?.lifecycle,
+            workspace_agent_health: agent?.health(now: now), workspace_app_id: build?.sidebarAppID,
+            initial_prompt: initialPrompt ?? prompt ?? "", status: build?.status ?? "failed", current_state: state,
+            created_at: createdAt, updated_at: updatedAt)
+    }
+
+    /// The columns `init(row:)` reads, over `workspaces w`, `users u`, `templates t`,
+    /// `workspace_builds b` (the latest build) and `provisioner_jobs j`.
+    static let columns = """
+        w.id, w.name, w.owner_id, u.username AS owner_name, w.organization_id, w.template_id,
+        t.name AS template_name, t.display_name AS template_display_name, t.icon AS template_icon,
+        t.deleted AS template_deleted, w.created_at, w.updated_at, w.last_used_at, w.favorite, w.deleted,
+        w.dormant_at IS NOT NULL AS dormant,
+        b.id AS build_id, b.build_number, b.transition, b.created_at AS build_created_at, b.template_version_id,
+        b.has_ai_task, b.ai_task_sidebar_app_id, b.job_id, j.job_status,
+        (SELECT p.value FROM workspace_build_parameters p
+          WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt') AS prompt,
+        (SELECT json_array(a.id, a.lifecycle_state, a.created_at, a.first_connected_at, a.last_connected_at,
+                           a.disconnected_at, a.connection_timeout_seconds)
+           FROM workspace_resources r JOIN workspace_agents a ON a.resource_id = r.id
+          WHERE r.job_id = b.job_id AND a.parent_id IS NULL AND a.deleted = 0
+          ORDER BY r.created_at, r.id, a.created_at, a.id LIMIT 1) AS agent,
+        (SELECT json_array(s.created_at, s.state, s.message, s.uri) FROM workspace_app_statuses s
+          WHERE s.workspace_id = w.id ORDER BY s.created_at DESC LIMIT 1) AS app_status
+        """
+
+    /// The joins behind `columns`; `b` is the latest build (highest build number).
+    static let joins = """
+        FROM workspaces w
+        JOIN users u ON u.id = w.owner_id
+        JOIN templates t ON t.id = w.template_id
+        LEFT JOIN workspace_builds b ON b.workspace_id = w.id
+             AND b.build_number = (SELECT max(build_number) FROM workspace_builds WHERE workspace_id = w.id)
+        LEFT JOIN provisioner_jobs j ON j.id = b.job_id
+        """
+
+    init(row: Row) {
+        id = row["id"]
+        name = row["name"]
+        ownerID = row["owner_id"]
+        ownerName = row["owner_name"]
+        organizationID = row["organization_id"]
+        templateID = row["template_id"]
+        templateName = row["template_name"]
+        templateDisplayName = row["template_display_name"]
+        templateIcon = row["template_icon"]
+        templateDeleted = row["template_deleted"]
+        createdAt = row["created_at"]
+        updatedAt = row["updated_at"]
+        lastUsedAt = row["last_used_at"]
+        favorite = row["favorite"]
+        deleted = row["deleted"]
+        dormant = row["dormant"]
+        if let buildID: String = row["build_id"] {
+            build = Build(
+                id: buildID, number: row["build_number"], transition: row["transition"], createdAt: row["build_created_at"],
+                templateVersionID: row["template_version_id"], hasAITask: row["has_ai_task"],
+                sidebarAppID: row["ai_task_sidebar_app_id"], jobID: row["job_id"], jobStatus: row["job_status"])
+        }
+        prompt = row["prompt"]
+        if let text: String = row["agent"], let parts = Self.array(text), parts.count == 7 {
+            agentID = parts[0] as? String
+            agent = AgentConnection(
+                lifecycle: parts[1] as? String ?? "created", createdAt: parts[2] as? String ?? "",
+                firstConnectedAt: parts[3] as? String, lastConnectedAt: parts[4] as? String,
+                disconnectedAt: parts[5] as? String, connectionTimeoutSeconds: (parts[6] as? NSNumber)?.intValue ?? 0)
+        }
+        if let text: String = row["app_status"], let parts = Self.array(text), parts.count == 4 {
+            appStatus = AppStatus(
+                createdAt: parts[0] as? String ?? "", state: parts[1] as? String ?? "", message: parts[2] as? String ?? "",
+                uri: parts[3] as? String)
+        }
+    }
+
+    private static func array(_ text: String) -> [Any]? {
+        try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any]
+    }
+}

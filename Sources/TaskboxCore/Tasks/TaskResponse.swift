@@ -1,0 +1,81 @@
+/// `codersdk.Task` (named so as not to hide Swift's `Task`) (tasks-api.md §1.10), keys in Coder's order; absent values are `null`,
+/// and `workspace_build_number` is left out when it is 0.
+public struct TaskResponse: JSONWritable, Sendable, Equatable {
+    public var id: String
+    public var organization_id: String
+    public var owner_id: String
+    public var owner_name: String
+    public var name: String
+    public var template_id: String
+    public var template_name: String
+    public var template_display_name: String
+    public var template_icon: String
+    public var workspace_id: String?
+    public var workspace_build_number: Int
+    public var workspace_agent_id: String?
+    public var workspace_agent_lifecycle: String?
+    public var workspace_agent_health: AgentHealth?
+    public var workspace_app_id: String?
+    public var initial_prompt: String
+    public var status: String
+    public var current_state: TaskStateEntry?
+    public var created_at: String
+    public var updated_at: String
+
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", id)
+        json.field("organization_id", organization_id)
+        json.field("owner_id", owner_id)
+        json.field("owner_name", owner_name)
+        json.field("name", name)
+        json.field("template_id", template_id)
+        json.field("template_name", template_name)
+        json.field("template_display_name", template_display_name)
+        json.field("template_icon", template_icon)
+        json.field("workspace_id", workspace_id)
+        if workspace_build_number != 0 { json.field("workspace_build_number", workspace_build_number) }
+        json.field("workspace_agent_id", workspace_agent_id)
+        json.field("workspace_agent_lifecycle", workspace_agent_lifecycle)
+        json.key("workspace_agent_health")
+        if let health = workspace_agent_health {
+            json.beginObject()
+            json.field("healthy", health.healthy)
+            if let reason = health.reason, !reason.isEmpty { json.field("reason", reason) }
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.field("workspace_app_id", workspace_app_id)
+        json.field("initial_prompt", initial_prompt)
+        json.field("status", status)
+        json.key("current_state")
+        if let state = current_state {
+            json.beginObject()
+            json.field("timestamp", state.timestamp)
+            json.field("state", state.state)
+            json.field("message", state.message)
+            json.field("uri", state.uri)
+            json.endObject()
+        } else {
+            json.null()
+        }
+        json.field("created_at", created_at)
+        json.field("updated_at", updated_at)
+        json.endObject()
+    }
+}
+
+/// `codersdk.TaskStateEntry`; `uri` is "" when the status had none.
+public struct TaskStateEntry: Sendable, Equatable {
+    public var timestamp: String
+    public var state: String
+    public var message: String
+    public var uri: String
+}
+
+/// `codersdk.WorkspaceAgentHealth`: `reason` is omitted when empty.
+public struct AgentHealth: Sendable, Equatable {
+    public var healthy: Bool
+    public var reason: String?
+}

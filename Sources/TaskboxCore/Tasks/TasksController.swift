@@ -1,0 +1,231 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Coder's experimental task endpoints (tasks-api.md §1), each check in the order the
+/// reference handlers make it.
+struct TasksController {
+    let database: AppDatabase
+    let nameGenerator: TaskNameGenerator?
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/experimental/aitasks/prompts", use: prompts)
+        group.get("/api/experimental/tasks", use: list)
+        group.post("/api/experimental/tasks/{user}", use: create)
+        group.get("/api/experimental/tasks/{user}/{id}", use: get)
+        group.delete("/api/experimental/tasks/{user}/{id}", use: delete)
+    }
+
+    // MARK: §1.1
+
+    @Sendable func prompts(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let raw = request.uri.queryParameters.get("build_ids") ?? ""
+        if raw.isEmpty { throw APIError(400, "build_ids query parameter is required") }
+        var ids: [String] = []
+        for entry in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let trimmed = entry.trimmingCharacters(in: .whitespaces)
+            do {
+                ids.append(try GoUUID.parse(trimmed).lowercased)
+            } catch {
+                throw APIError(400, "Invalid build ID format: \(entry)", detail: error.message)
+            }
+        }
+        let prompts = try await database.prompts(buildIDs: ids, authorizer: authorizer)
+        return try JSONResponse.make(["prompts": prompts])
+    }
+
+    // MARK: §1.3
+
+    struct ListResponse: JSONWritable {
+        var tasks: [TaskResponse]
+        var count: Int
+
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("tasks")
+            json.beginArray()
+            for task in tasks { task.write(to: &json) }
+            json.endArray()
+            json.field("count", count)
+            json.endObject()
+        }
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        let pagination: Pagination
+        do {
+            pagination = try Pagination.parse(query)
+        } catch {
+            throw APIError(400, "Query parameters have invalid values.", validations: error.validations)
+        }
+        let q = query.first { $0.name == "q" }?.value ?? ""
+        var filter: WorkspaceFilter
+        do {
+            filter = try await WorkspaceSearch.parse(
+                q, lookup: StoreSearchLookup(database: database),
+                agentInactiveDisconnectTimeoutSeconds: AgentConnection.inactiveDisconnectTimeoutSeconds)
+        } catch {
+            throw APIError(400, "Invalid workspace search query.", validations: error.validations)
+        }
+        filter.hasAITask = true
+        // §5.4: `me` is the caller.
+        if filter.ownerUsername == "me" {
+            filter.ownerID = UUID(uuidString: authorizer.actor.id)
+            filter.ownerUsername = ""
+        }
+        let (workspaces, total) = try await database.listWorkspaces(filter: filter, authorizer: authorizer, pagination: pagination)
+        let now = Date().timeIntervalSince1970
+        // taskbox.md §4: `count` is the total that match, not the page length.
+        return JSONResponse.make(writing: ListResponse(tasks: workspaces.map { $0.task(now: now) }, count: total))
+    }
+
+    // MARK: §1.2
+
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        let authorizer = Authorizer(actor)
+        let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let body = try await RequestBody.read(request, context: context, as: "CreateTaskRequest")
+        let versionID = try body.uuid("template_version_id")
+        let presetID = try body.uuid("template_version_preset_id")
+        let input = try body.string("input")
+        var name = try body.string("name")
+
+        // Step 2: the version must be readable and have an AI task.
+        guard let versionID, let version = try await database.templateVersionInfo(id: versionID),
+              authorizer.mayReadTemplate(organizationID: version.organizationID)
+        else { throw APIError.notFound }
+        guard version.hasAITask else { throw APIError(400, "Template does not have required parameter \"AI Prompt\"") }
+
+        // Step 3: the name.
+        if !name.isEmpty {
+            if let problem = NameValidator.validate(name) {
+                throw APIError(400, "Unable to create a Task with the provided name.", detail: problem)
+            }
+        } else {
+            name = TaskName.fallback()
+            if let nameGenerator {
+                do {
+                    name = try await nameGenerator.generate(prompt: input)
+                } catch {
+                    context.logger.error("unable to generate task name", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+
+        // Step 5: the owner.
+        let owner: UserReference
+        if let user = resolved.user {
+            owner = user
+        } else {
+            guard resolved.organizationIDs.contains(version.organizationID),
+                  let user = try await database.userReference(id: resolved.userID)
+            else { throw APIError.notFound }
+            owner = user
+        }
+
+        let workspaceID = try await createWorkspace(
+            WorkspaceRequest(
+                name: name, templateVersionID: versionID, presetID: presetID,
+                parameters: [(name: "AI Prompt", value: input)]),
+            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true)
+        guard let view = try await database.workspaceView(id: workspaceID) else { throw APIError.notFound }
+        return JSONResponse.make(writing: view.task(prompt: input), status: .created)
+    }
+
+    struct WorkspaceRequest {
+        var name: String
+        var templateVersionID: String
+        var presetID: String?
+        var parameters: [(name: String, value: String)]
+    }
+
+    /// tasks-api.md §1.2.1 `createWorkspace`, shared with the plain workspace endpoint.
+    func createWorkspace(
+        _ create: WorkspaceRequest, version: TemplateVersionInfo, owner: UserReference, authorizer: Authorizer,
+        request: Request, context: AppRequestContext, audited: Bool
+    ) async throws -> String {
+        guard let templateID = version.templateID, let templateName = version.templateName else {
+            throw APIError(400, "Template \"\(version.id)\" doesn't exist.",
+                           validations: [ValidationFailure(field: "template_id", detail: "template not found")])
+        }
+        if version.archived {
+            throw APIError(500, "Archived template versions cannot be used to make a workspace.",
+                           validations: [ValidationFailure(field: "template_version_id", detail: "template version archived")])
+        }
+        if version.templateDeleted { throw APIError(404, "Template \"\(templateName)\" has been deleted!") }
+        guard authorizer.may(.create, WorkspaceObject(ownerID: owner.id, organizationID: version.organizationID)) else {
+            throw APIError(403, "Unauthorized to create workspace.", detail: Self.createForbiddenDetail)
+        }
+        guard authorizer.mayUseTemplate(organizationID: version.organizationID) else {
+            throw APIError(403, "Unauthorized access to use the template \"\(templateName)\".", detail: Self.useForbiddenDetail)
+        }
+        if !version.templateDeprecated.isEmpty {
+            throw APIError(400, "Template \"\(templateName)\" has been deprecated, and cannot be used to create a new workspace.",
+                           detail: version.templateDeprecated)
+        }
+        switch version.importJobStatus {
+        case "succeeded": break
+        case "pending", "running":
+            throw APIError(406, "The provided template version is \(version.importJobStatus). Wait for it to complete importing!")
+        default:
+            throw APIError(400, "The provided template version \"\(version.name)\" has failed to import: \"\(version.importJobError ?? "")\". You cannot build workspaces with it!")
+        }
+        let audit = audited
+            ? AuditContext(
+                ownerUsername: owner.username, ip: context.remoteAddress,
+                userAgent: request.headers[.userAgent] ?? "", requestID: context.id)
+            : nil
+        return try await database.createWorkspace(
+            NewWorkspace(
+                name: create.name, ownerID: owner.id, organizationID: version.organizationID, templateID: templateID,
+                templateVersionID: create.templateVersionID, presetID: create.presetID, parameters: create.parameters,
+                initiatorID: authorizer.actor.id, audit: audit))
+    }
+
+    static let createForbiddenDetail =
+        "You are unable to create a workspace in this organization. It is possible to have access to the template, but not be able to create a workspace. Please contact an administrator about your permissions if you feel this is an error."
+    static let useForbiddenDetail =
+        "Although you are able to view the template, you are unable to create a workspace using it. Please contact an administrator about your permissions if you feel this is an error."
+
+    // MARK: §1.4
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let view = try await readableTask(context, authorizer: authorizer)
+        guard let build = view.build else { throw APIError.notFound }
+        // Until the build sets has_ai_task, the prompt parameter marks a task.
+        if build.hasAITask != true && view.prompt == nil { throw APIError.notFound }
+        return JSONResponse.make(writing: view.task())
+    }
+
+    // MARK: §1.5
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let view = try await readableTask(context, authorizer: authorizer)
+        guard let build = view.build, build.hasAITask == true else { throw APIError.notFound }
+        guard authorizer.may(.delete, view.object) else {
+            throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
+        }
+        try await database.createBuild(workspaceID: view.id, transition: "delete", initiatorID: authorizer.actor.id)
+        return Response(status: .accepted)
+    }
+
+    /// Steps shared by get/delete: the id must be a UUID and the workspace readable.
+    func readableTask(_ context: AppRequestContext, authorizer: Authorizer) async throws -> WorkspaceView {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for task ID.") }
+        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
+            throw APIError.notFound
+        }
+        if view.templateDeleted && view.build == nil { throw APIError.notFound }
+        return view
+    }
+}
+

@@ -1,0 +1,51 @@
+/// tasks-api.md §7.2: the workspace status of a build from its job status and transition.
+public enum WorkspaceStatus {
+    public static func of(jobStatus: String, transition: String) -> String {
+        switch jobStatus {
+        case "pending": "pending"
+        case "running": transition == "stop" ? "stopping" : transition == "delete" ? "deleting" : "starting"
+        case "succeeded": transition == "stop" ? "stopped" : transition == "delete" ? "deleted" : "running"
+        case "canceling": "canceling"
+        case "canceled": "canceled"
+        default: "failed"
+        }
+    }
+}
+
+/// tasks-api.md §6.5 and §1.9: an agent's connection status and health.
+public struct AgentConnection: Sendable, Equatable {
+    public var lifecycle: String
+    public var createdAt: String
+    public var firstConnectedAt: String?
+    public var lastConnectedAt: String?
+    public var disconnectedAt: String?
+    public var connectionTimeoutSeconds: Int
+
+    /// How long an agent may go without a heartbeat before it counts as disconnected. The
+    /// supervisor refreshes `last_connected_at` at least every 30 s (taskbox.md §5).
+    public static let inactiveDisconnectTimeoutSeconds = 60
+
+    /// The same rule as the `has-agent:` SQL in WorkspaceQuery.swift.
+    public func status(now: Double) -> String {
+        func seconds(_ text: String) -> Double { Timestamp.parse(text)?.timeIntervalSince1970 ?? 0 }
+        guard let lastConnectedAt, firstConnectedAt != nil else {
+            if connectionTimeoutSeconds > 0, now - seconds(createdAt) > Double(connectionTimeoutSeconds) { return "timeout" }
+            return "connecting"
+        }
+        if let disconnectedAt, disconnectedAt > lastConnectedAt { return "disconnected" }
+        if now - seconds(lastConnectedAt) > Double(Self.inactiveDisconnectTimeoutSeconds) { return "disconnected" }
+        return "connected"
+    }
+
+    public func health(now: Double) -> AgentHealth {
+        let status = status(now: now)
+        let reason: String? =
+            if status != "connected" && lifecycle == "off" { "agent is not running" }
+            else if status == "timeout" { "agent is taking too long to connect" }
+            else if status == "disconnected" { "agent has lost connection" }
+            else if lifecycle == "start_error" { "agent startup script exited with an error" }
+            else if ["shutting_down", "shutdown_timeout", "shutdown_error"].contains(lifecycle) { "agent is shutting down" }
+            else { nil }
+        return AgentHealth(healthy: reason == nil, reason: reason)
+    }
+}
