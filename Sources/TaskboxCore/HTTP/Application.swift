@@ -26,16 +26,20 @@ public enum TaskboxVersion {
 /// Assembles the router: middleware, then each controller's routes. Tests build the same
 /// router and drive it with `app.test(.router)` or `.live`.
 public func buildRouter(
-    database: AppDatabase, accessURL: AccessURL, nameGenerator: TaskNameGenerator? = TaskNameGenerator()
+    database: AppDatabase, accessURL: AccessURL, nameGenerator: TaskNameGenerator? = TaskNameGenerator(),
+    jobs: JobNotifier = JobNotifier()
 ) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestLogMiddleware())
     router.middlewares.add(ErrorMiddleware())
     MetaController(accessURL: accessURL, version: TaskboxVersion.current).addRoutes(to: router)
+    AgentController(database: database).addRoutes(to: router)
 
     let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
     UsersController(database: database).addRoutes(to: authenticated)
-    TasksController(database: database, nameGenerator: nameGenerator).addRoutes(to: authenticated)
+    let tasks = TasksController(database: database, nameGenerator: nameGenerator, jobs: jobs)
+    tasks.addRoutes(to: authenticated)
+    WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
     return router
 }
 
@@ -45,14 +49,18 @@ public func buildApplication(
     onListening: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let accessURL = AccessURL(options.accessURL ?? "http://\(options.host):\(options.port)")
-    let router = buildRouter(database: database, accessURL: accessURL)
+    let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger)
+    let runner = JobRunner(database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger)
+    let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() })
     return Application(
         router: router,
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "taskbox"),
+        services: [runner],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port
             let listening = "http://\(options.host):\(port)"
             if options.accessURL == nil { accessURL.set(listening) }
+            await runner.serverReady()
             await onListening(listening)
         },
         logger: logger)
@@ -64,4 +72,11 @@ public final class AccessURL: Sendable {
     public init(_ url: String) { value = Mutex(url) }
     public var url: String { value.withLock { $0 } }
     func set(_ url: String) { value.withLock { $0 = url } }
+}
+
+/// Tells the job runner that work was enqueued (a no-op where no runner is attached).
+public struct JobNotifier: Sendable {
+    let notify: @Sendable () -> Void
+    public init(_ notify: @escaping @Sendable () -> Void = {}) { self.notify = notify }
+    public func enqueued() { notify() }
 }

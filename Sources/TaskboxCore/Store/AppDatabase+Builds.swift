@@ -198,3 +198,39 @@ extension AppDatabase {
                         request.name, try json(diff), audit.requestID, try json(additional)])
     }
 }
+
+extension AppDatabase {
+    public func setFavorite(workspaceID: String, _ favorite: Bool) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE workspaces SET favorite = ? WHERE id = ?", arguments: [favorite, workspaceID])
+        }
+    }
+
+    public func workspaceID(ofBuild buildID: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT workspace_id FROM workspace_builds WHERE id = ?", arguments: [buildID])
+        }
+    }
+
+    public func activeVersionID(templateID: String) async throws -> String? {
+        try await pool.read { db in
+            try String.fetchOne(db, sql: "SELECT active_version_id FROM templates WHERE id = ? AND deleted = 0", arguments: [templateID])
+        }
+    }
+
+    /// Marks a build's job canceled (Coder's texts for a job that is over or already canceled).
+    public func cancelBuild(id buildID: String) async throws {
+        try await pool.write { db in
+            guard let job = try Row.fetchOne(
+                db,
+                sql: "SELECT j.id, j.completed_at, j.canceled_at FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = ?",
+                arguments: [buildID])
+            else { throw APIError.notFound }
+            if (job["completed_at"] as String?) != nil { throw APIError(400, "Job has already completed!") }
+            if (job["canceled_at"] as String?) != nil { throw APIError(400, "Job has already been marked as canceled!") }
+            let now = Timestamp.now()
+            try db.execute(sql: "UPDATE provisioner_jobs SET canceled_at = ?, updated_at = ? WHERE id = ?",
+                           arguments: [now, now, job["id"] as String])
+        }
+    }
+}

@@ -7,6 +7,7 @@ import Logging
 struct TasksController {
     let database: AppDatabase
     let nameGenerator: TaskNameGenerator?
+    let jobs: JobNotifier
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/api/experimental/aitasks/prompts", use: prompts)
@@ -132,7 +133,10 @@ struct TasksController {
                 name: name, templateVersionID: versionID, presetID: presetID,
                 parameters: [(name: "AI Prompt", value: input)]),
             version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true)
-        guard let view = try await database.workspaceView(id: workspaceID) else { throw APIError.notFound }
+        // The answer shows the state the create committed (taskbox.md §5), before the runner moves it on.
+        let view = try await database.workspaceView(id: workspaceID)
+        jobs.enqueued()
+        guard let view else { throw APIError.notFound }
         return JSONResponse.make(writing: view.task(prompt: input), status: .created)
     }
 
@@ -214,6 +218,7 @@ struct TasksController {
             throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
         }
         try await database.createBuild(workspaceID: view.id, transition: "delete", initiatorID: authorizer.actor.id)
+        jobs.enqueued()
         return Response(status: .accepted)
     }
 

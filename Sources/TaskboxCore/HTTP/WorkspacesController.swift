@@ -1,0 +1,167 @@
+import Foundation
+import Hummingbird
+
+/// The Coder workspace endpoints tasks need around them (taskbox.md §4).
+struct WorkspacesController {
+    let database: AppDatabase
+    let tasks: TasksController
+    let jobs: JobNotifier
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/workspaces/{workspace}", use: get)
+        group.post("/api/v2/workspaces/{workspace}/builds", use: build)
+        group.put("/api/v2/workspaces/{workspace}/favorite", use: favorite)
+        group.delete("/api/v2/workspaces/{workspace}/favorite", use: unfavorite)
+        group.patch("/api/v2/workspacebuilds/{build}/cancel", use: cancel)
+        group.post("/api/v2/organizations/{organization}/members/{user}/workspaces", use: create)
+    }
+
+    /// `{workspace}`: a UUID of a workspace the caller may read.
+    func readable(_ context: AppRequestContext, _ authorizer: Authorizer) async throws -> WorkspaceView {
+        let raw = context.parameters.get("workspace") ?? ""
+        let id: String
+        do {
+            id = try GoUUID.parse(raw).lowercased
+        } catch {
+            throw APIError(400, "Invalid UUID \"\(raw)\".", detail: error.message)
+        }
+        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
+            throw APIError.notFound
+        }
+        return view
+    }
+
+    static func deletedError(_ id: String) -> APIError {
+        APIError(410, "Workspace \"\(id)\" was deleted, you can view this workspace by specifying '?deleted=true' and trying again.")
+    }
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let view = try await readable(context, authorizer)
+        let showDeleted = request.uri.queryParameters.get("deleted") == "true"
+        if view.deleted && !showDeleted { throw Self.deletedError(view.id) }
+        guard let detail = try await database.workspaceDetail(id: view.id) else { throw APIError.notFound }
+        return JSONResponse.make(writing: detail)
+    }
+
+    @Sendable func build(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let view = try await readable(context, authorizer)
+        let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceBuildRequest")
+        let transition = try body.string("transition")
+        guard ["start", "stop", "delete"].contains(transition) else {
+            let tag = transition.isEmpty ? "required" : "oneof"
+            throw APIError(400, "Validation failed.", validations: [
+                ValidationFailure(field: "transition", detail: "Validation failed for tag \"\(tag)\" with value: \"\(transition)\""),
+            ])
+        }
+        if view.deleted { throw Self.deletedError(view.id) }
+        let action: WorkspaceAction = transition == "start" ? .start : transition == "stop" ? .stop : .delete
+        guard authorizer.may(action, view.object) else {
+            let message = transition == "delete"
+                ? "You do not have permission to delete this workspace." : "Unauthorized to \(transition) workspace."
+            throw APIError(403, message, detail: APIError.forbiddenDetail)
+        }
+        try await database.createBuild(workspaceID: view.id, transition: transition, initiatorID: authorizer.actor.id)
+        let detail = try await database.workspaceDetail(id: view.id)
+        jobs.enqueued()
+        guard let detail else { throw APIError.notFound }
+        return JSONResponse.make(writing: BuildResponse(detail: detail), status: .created)
+    }
+
+    @Sendable func favorite(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await setFavorite(true, context)
+    }
+
+    @Sendable func unfavorite(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await setFavorite(false, context)
+    }
+
+    private func setFavorite(_ value: Bool, _ context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let view = try await readable(context, authorizer)
+        // Coder keeps one flag per workspace, for its owner.
+        guard view.ownerID == authorizer.actor.id else {
+            throw APIError(403, "You can only favorite workspaces that you own.")
+        }
+        try await database.setFavorite(workspaceID: view.id, value)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let raw = context.parameters.get("build") ?? ""
+        guard let buildID = try? GoUUID.parse(raw).lowercased else {
+            throw APIError(400, "Invalid UUID \"\(raw)\".")
+        }
+        guard let workspaceID = try await database.workspaceID(ofBuild: buildID),
+              let view = try await database.workspaceView(id: workspaceID), authorizer.may(.read, view.object)
+        else { throw APIError.notFound }
+        guard authorizer.may(.update, view.object) else {
+            throw APIError(403, "Forbidden.", detail: APIError.forbiddenDetail)
+        }
+        try await database.cancelBuild(id: buildID)
+        jobs.enqueued()
+        return try JSONResponse.make(["message": "Job has been marked as canceled..."])
+    }
+
+    /// `POST /api/v2/organizations/{organization}/members/{user}/workspaces`: a plain workspace
+    /// with Coder's `CreateWorkspaceRequest`, under the rules of tasks-api.md §1.2.1.
+    @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let orgParam = context.parameters.get("organization") ?? ""
+        guard let org = try database.organization(nameOrID: orgParam),
+              authorizer.actor.isOwner || authorizer.actor.organizations.contains(org.id)
+                || !authorizer.actor.siteRoles.isDisjoint(with: [.templateAdmin, .auditor, .userAdmin])
+        else { throw APIError.notFound }
+        let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceRequest")
+        let name = try body.string("name")
+        let templateID = try body.uuid("template_id")
+        var versionID = try body.uuid("template_version_id")
+        let presetID = try body.uuid("template_version_preset_id")
+        let parameters = try body.parameters("rich_parameter_values")
+        if NameValidator.validate(name) != nil {
+            throw APIError(400, "Validation failed.", validations: [
+                ValidationFailure(field: "name", detail: "Validation failed for tag \"workspace_name\" with value: \"\(name)\""),
+            ])
+        }
+        if versionID == nil, let templateID {
+            versionID = try await database.activeVersionID(templateID: templateID)
+            if versionID == nil {
+                throw APIError(400, "Template \"\(templateID)\" doesn't exist.",
+                               validations: [ValidationFailure(field: "template_id", detail: "template not found")])
+            }
+        }
+        guard let versionID, let version = try await database.templateVersionInfo(id: versionID),
+              authorizer.mayReadTemplate(organizationID: version.organizationID)
+        else {
+            throw APIError(400, "Template version \"\(versionID ?? ID.nilUUID)\" doesn't exist.",
+                           validations: [ValidationFailure(field: "template_version_id", detail: "template not found")])
+        }
+        if version.organizationID != org.id {
+            throw APIError(400, "Template is not in organization \"\(org.name)\".")
+        }
+        let owner: UserReference
+        if let user = resolved.user {
+            owner = user
+        } else {
+            guard resolved.organizationIDs.contains(org.id), let user = try await database.userReference(id: resolved.userID)
+            else { throw APIError.notFound }
+            owner = user
+        }
+        let id = try await tasks.createWorkspace(
+            .init(name: name, templateVersionID: versionID, presetID: presetID, parameters: parameters),
+            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true)
+        let detail = try await database.workspaceDetail(id: id)
+        jobs.enqueued()
+        guard let detail else { throw APIError.notFound }
+        return JSONResponse.make(writing: detail, status: .created)
+    }
+}
+
+/// Coder's `WorkspaceBuild`: the answer to a new build.
+struct BuildResponse: JSONWritable {
+    var detail: WorkspaceDetail
+    func write(to json: inout JSONWriter) { detail.writeLatestBuild(to: &json) }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The only executor of provisioner jobs (taskbox.md §3): up to `concurrency` at once, never
+/// two of one workspace, pending jobs in creation order. The API and admin commands only
+/// enqueue; `wake()` shortens the wait, a poll catches jobs other processes enqueued.
+public actor JobRunner: Service {
+    let database: AppDatabase
+    let supervisor: Supervisor
+    let concurrency: Int
+    let logger: Logger
+    let pollInterval: Duration
+
+    private var active: [String: String] = [:]  // job id → workspace id
+    /// No job starts before the server is listening (the access URL is final then) and recovery ran.
+    private var ready = false
+    private var wakeSignal: AsyncStream<Void>.Continuation?
+
+    public init(database: AppDatabase, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1)) {
+        self.database = database
+        self.supervisor = supervisor
+        self.concurrency = max(1, concurrency)
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    /// Asks the runner to look for work now.
+    public nonisolated func wake() {
+        Task { await self.signal() }
+    }
+
+    private func signal() { wakeSignal?.yield() }
+
+    /// At start-up: fail jobs a crash left running, and start again the apps of workspaces
+    /// whose latest build is a succeeded start.
+    public func recover() async throws {
+        let failed = try await database.failInterruptedJobs()
+        if failed > 0 { logger.warning("failed jobs interrupted by a restart", metadata: ["count": .stringConvertible(failed)]) }
+        for buildID in try await database.buildsToResume() {
+            guard let build = try await database.supervisedBuild(buildID: buildID) else { continue }
+            do {
+                try await supervisor.start(build)
+            } catch {
+                logger.error("cannot restart apps", metadata: ["workspace": .string(build.workspaceID), "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Called once the listener is bound: recover, then start taking jobs.
+    public func serverReady() async {
+        do {
+            try await recover()
+        } catch {
+            logger.error("recovery failed", metadata: ["error": "\(error)"])
+        }
+        ready = true
+        signal()
+    }
+
+    public func run() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        wakeSignal = continuation
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Periodic wake-ups for jobs enqueued by other processes.
+                while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                    try? await Task.sleep(for: self.pollInterval)
+                    continuation.yield()
+                }
+                continuation.finish()
+            }
+            await cancelWhenGracefulShutdown {
+                await self.dispatch()
+                for await _ in stream {
+                    if Task.isCancelled { break }
+                    await self.dispatch()
+                }
+            }
+            continuation.finish()
+            group.cancelAll()
+        }
+        // Let running jobs finish, then stop every app process.
+        while !active.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
+        await supervisor.shutdown()
+    }
+
+    private func dispatch() async {
+        guard ready else { return }
+        let free = concurrency - active.count
+        guard free > 0 else { return }
+        let jobs: [QueuedJob]
+        do {
+            jobs = try await database.pendingJobs(limit: free, excluding: Set(active.values))
+        } catch {
+            logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
+            return
+        }
+        var claimed = Set(active.values)
+        for job in jobs where !claimed.contains(job.workspaceID) {
+            claimed.insert(job.workspaceID)
+            active[job.id] = job.workspaceID
+            Task {
+                await self.execute(job)
+                await self.finished(job.id)
+            }
+        }
+    }
+
+    private func finished(_ jobID: String) {
+        active.removeValue(forKey: jobID)
+        wakeSignal?.yield()
+    }
+
+    /// Runs one job to its end; every outcome is written to the database.
+    func execute(_ job: QueuedJob) async {
+        do {
+            if job.canceled {
+                try await database.finishCanceledJob(id: job.id)
+                return
+            }
+            guard try await database.startJob(id: job.id) else {
+                // Canceled between the read and the start.
+                try await database.finishCanceledJob(id: job.id)
+                return
+            }
+            let applied = try await database.applyBuild(jobID: job.id)
+            switch job.transition {
+            case "start":
+                guard let build = try await database.supervisedBuild(buildID: applied.buildID) else {
+                    throw StoreError.notFound("build \(applied.buildID) vanished")
+                }
+                try await supervisor.start(build)
+                if try await database.isJobCanceled(id: job.id) {
+                    try await supervisor.stop(workspaceID: job.workspaceID)
+                    try await database.finishCanceledJob(id: job.id)
+                    return
+                }
+            case "stop":
+                try await supervisor.stop(workspaceID: job.workspaceID)
+            default:
+                try await supervisor.stop(workspaceID: job.workspaceID)
+                try await supervisor.removeDirectory(workspaceID: job.workspaceID)
+            }
+            if try await database.isJobCanceled(id: job.id) {
+                try await database.finishCanceledJob(id: job.id)
+            } else {
+                try await database.completeJob(id: job.id)
+            }
+        } catch {
+            logger.error("job failed", metadata: ["job": .string(job.id), "error": "\(error)"])
+            try? await database.completeJob(id: job.id, error: String(describing: error))
+        }
+    }
+}

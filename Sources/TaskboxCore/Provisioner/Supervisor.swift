@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+
+/// Runs and watches the app processes of started builds: children of `serve`, each with its
+/// healthcheck; keeps the agents' connection times fresh; stops processes on stop, delete
+/// and shutdown (taskbox.md §3, §5).
+public actor Supervisor {
+    let database: AppDatabase
+    let accessURL: AccessURL
+    let workspacesDirectory: URL
+    let logger: Logger
+    let stopGrace: Duration
+
+    private struct Running {
+        var process: Process
+        var workspaceID: String
+        var agentID: String
+        var startedAt: ContinuousClock.Instant
+        var stopping = false
+    }
+
+    private var running: [String: Running] = [:]            // by app id
+    private var healthchecks: [String: Task<Void, Never>] = [:]  // by app id
+    private var agentsByWorkspace: [String: [String]] = [:]
+    private var appsOfWorkspace: [String: String] = [:]      // app id → workspace id
+    private var heartbeat: Task<Void, Never>?
+
+    /// An app process that exits non-zero this soon after its start is a failed start-up.
+    static let startupWindow: Duration = .seconds(5)
+    static let heartbeatInterval: Duration = .seconds(15)
+
+    public init(database: AppDatabase, accessURL: AccessURL, logger: Logger, stopGrace: Duration = .seconds(10)) {
+        self.database = database
+        self.accessURL = accessURL
+        self.workspacesDirectory = URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("workspaces")
+        self.logger = logger
+        self.stopGrace = stopGrace
+    }
+
+    public func directory(of workspaceID: String) -> URL {
+        workspacesDirectory.appendingPathComponent(workspaceID)
+    }
+
+    /// Starts every app command of a build. If one cannot be started, those already started
+    /// are stopped and the error is thrown (the job fails with it).
+    public func start(_ build: SupervisedBuild) async throws {
+        startHeartbeat()
+        let dir = directory(of: build.workspaceID)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
+        let agentIDs = build.agents.map(\.id)
+        agentsByWorkspace[build.workspaceID] = agentIDs
+        try await database.setAgentLifecycle(agentIDs, "starting", connected: true)
+        var started: [String] = []
+        for supervised in build.apps {
+            let app = supervised.app
+            appsOfWorkspace[app.id] = build.workspaceID
+            if let command = app.command {
+                let pidFile = dir.appendingPathComponent("\(app.slug).pid")
+                await AppProcess.killStale(pidFile: pidFile, environmentMarkers: [
+                    "CODER_WORKSPACE_ID=\(build.workspaceID)", "CODER_MCP_APP_STATUS_SLUG=\(app.slug)",
+                ])
+                do {
+                    let process = try AppProcess.spawn(
+                        command: command, directory: dir, environment: environment(for: supervised, in: build),
+                        logFile: dir.appendingPathComponent("\(app.slug).log")
+                    ) { [weak self] status in
+                        guard let self else { return }
+                        Task { await self.exited(appID: app.id, status: status) }
+                    }
+                    running[app.id] = Running(
+                        process: process, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
+                    try? String(process.processIdentifier).write(to: pidFile, atomically: true, encoding: .utf8)
+                    started.append(app.id)
+                } catch {
+                    for id in started { await stopApp(id) }
+                    try? await database.setAgentLifecycle(agentIDs, "start_error")
+                    throw error
+                }
+            }
+            if let url = app.healthcheckURL, app.healthcheckInterval > 0 {
+                let check = Healthcheck(url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold))
+                let database = self.database
+                healthchecks[app.id] = Task {
+                    await check.run { health in try? await database.setAppHealth(app.id, health) }
+                }
+            }
+        }
+        try await database.setAgentLifecycle(agentIDs, "ready")
+    }
+
+    /// The environment of an app process (taskbox.md §3), on top of `serve`'s own.
+    func environment(for supervised: SupervisedApp, in build: SupervisedBuild) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["CODER_AGENT_URL"] = accessURL.url
+        env["CODER_AGENT_TOKEN"] = supervised.agentToken
+        env["CODER_MCP_APP_STATUS_SLUG"] = supervised.app.slug
+        env["CODER_WORKSPACE_ID"] = build.workspaceID
+        env["CODER_WORKSPACE_NAME"] = build.workspaceName
+        env["CODER_WORKSPACE_OWNER_NAME"] = build.ownerName
+        env["TASKBOX_APP_PORT"] = String(supervised.app.port)
+        for parameter in build.parameters {
+            let name = parameter.name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
+            env["TASKBOX_PARAM_" + String(name)] = parameter.value
+        }
+        return env
+    }
+
+    private func exited(appID: String, status: Int32) async {
+        guard let entry = running.removeValue(forKey: appID) else { return }
+        healthchecks.removeValue(forKey: appID)?.cancel()
+        if entry.stopping { return }
+        logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
+        try? await database.setAppHealth(appID, "unhealthy")
+        if status != 0 && ContinuousClock.now - entry.startedAt < Self.startupWindow {
+            try? await database.markAgentStartError(entry.agentID)
+        }
+    }
+
+    private func stopApp(_ appID: String) async {
+        healthchecks.removeValue(forKey: appID)?.cancel()
+        guard var entry = running[appID] else { return }
+        entry.stopping = true
+        running[appID] = entry
+        await AppProcess.stop(entry.process, grace: stopGrace)
+        running.removeValue(forKey: appID)
+    }
+
+    /// Stops a workspace's processes (SIGTERM, SIGKILL after the grace period) and turns its agents off.
+    public func stop(workspaceID: String) async throws {
+        let apps = running.filter { $0.value.workspaceID == workspaceID }.map(\.key)
+        for id in healthchecks.keys where appsOfWorkspace[id] == workspaceID {
+            healthchecks.removeValue(forKey: id)?.cancel()
+        }
+        try await database.shutDownAgents(workspaceID: workspaceID)
+        await withTaskGroup(of: Void.self) { group in
+            for id in apps { group.addTask { await self.stopApp(id) } }
+        }
+        agentsByWorkspace.removeValue(forKey: workspaceID)
+        try await database.turnOffAgents(workspaceID: workspaceID)
+    }
+
+    public func removeDirectory(workspaceID: String) throws {
+        let dir = directory(of: workspaceID)
+        if FileManager.default.fileExists(atPath: dir.path) { try FileManager.default.removeItem(at: dir) }
+    }
+
+    /// On shutdown: every process stopped, every agent disconnected (but the builds stay
+    /// started, so the next `serve` starts their apps again).
+    public func shutdown() async {
+        heartbeat?.cancel()
+        for check in healthchecks.values { check.cancel() }
+        healthchecks.removeAll()
+        await withTaskGroup(of: Void.self) { group in
+            for id in running.keys { group.addTask { await self.stopApp(id) } }
+        }
+        let agents = agentsByWorkspace.values.flatMap { $0 }
+        try? await database.setAgentLifecycle(agents, "off", connected: false)
+        agentsByWorkspace.removeAll()
+    }
+
+    public var runningAppCount: Int { running.count }
+
+    private func startHeartbeat() {
+        guard heartbeat == nil else { return }
+        heartbeat = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.heartbeatInterval)
+                guard let self else { return }
+                let agents = await self.agentsByWorkspace.values.flatMap { $0 }
+                try? await self.database.heartbeat(agentIDs: agents)
+            }
+        }
+    }
+}
