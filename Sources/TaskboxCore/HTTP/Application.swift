@@ -39,6 +39,7 @@ public func buildRouter(
     UsersController(database: database).addRoutes(to: authenticated)
     let tasks = TasksController(database: database, nameGenerator: nameGenerator, jobs: jobs)
     tasks.addRoutes(to: authenticated)
+    TaskAppController(database: database).addRoutes(to: authenticated)
     WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
     return router
 }

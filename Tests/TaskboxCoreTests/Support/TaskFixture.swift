@@ -29,9 +29,9 @@ struct TaskFixture {
         {"name":"plain","agents":[{"name":"main","apps":[{"slug":"web","url":"http://127.0.0.1:{port}"}]}]}
         """
 
-    init(db: AppDatabase, organization: String? = nil) throws {
+    init(db: AppDatabase, organization: String? = nil, appURL: String = "http://127.0.0.1:{port}") throws {
         self.db = db
-        let ai = try db.pushTemplate(manifestData: Data(Self.aiManifest().utf8), organization: organization)
+        let ai = try db.pushTemplate(manifestData: Data(Self.aiManifest(appURL: appURL).utf8), organization: organization)
         aiVersionID = ai.template_version_id
         aiTemplateID = ai.template_id
         plainVersionID = try db.pushTemplate(manifestData: Data(Self.plainManifest.utf8), organization: organization).template_version_id
@@ -51,7 +51,9 @@ struct TaskFixture {
         }
         let job = try #require(jobID)
         _ = try await db.startJob(id: job)
-        _ = try await db.applyBuild(jobID: job, ports: { 40000 })
+        let applied = try await db.applyBuild(jobID: job, ports: { 40000 })
+        // As the supervisor does once the build's processes are up.
+        try await db.setAgentLifecycle(applied.agents.map(\.id), "ready", connected: true)
         try await db.completeJob(id: job, error: error)
     }
 

@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import Hummingbird
+
+/// Send and logs: the task's sidebar app, an agentapi server, reached over HTTP
+/// (tasks-api.md §1.6–§1.8).
+struct TaskAppController {
+    let database: AppDatabase
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("/api/experimental/tasks/{user}/{id}/send", use: send)
+        group.get("/api/experimental/tasks/{user}/{id}/logs", use: logs)
+    }
+
+    @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let id = try taskID(context)
+        let body = try await RequestBody.read(request, context: context, as: "TaskSendRequest")
+        let input = try body.string("input")
+        // No trimming: whitespace is input (§1.6 step 3).
+        if input.isEmpty { throw APIError(400, "Task input is required.") }
+        let client = try await sidebarClient(id: id, authorizer: authorizer)
+        let status: String
+        do {
+            status = try await client.status()
+        } catch {
+            throw APIError(502, "Failed to get status from task app.", detail: error.description)
+        }
+        guard status == "stable" else {
+            throw APIError(502, "Task app is not ready to accept input.", detail: "Status: \(status)")
+        }
+        do {
+            try await client.send(content: input, type: "user")
+        } catch {
+            throw APIError(502, "Task app rejected the message.", detail: error.description)
+        }
+        return Response(status: .noContent)
+    }
+
+    struct LogsResponse: JSONWritable {
+        var messages: [AgentMessage]
+
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("logs")
+            json.beginArray()
+            for m in messages {
+                json.beginObject()
+                json.field("id", Int(m.id))
+                json.field("content", m.content)
+                json.field("type", m.role == "user" ? "input" : "output")
+                json.field("time", m.time)
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        }
+    }
+
+    @Sendable func logs(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let id = try taskID(context)
+        let client = try await sidebarClient(id: id, authorizer: authorizer)
+        let messages: [AgentMessage]
+        do {
+            messages = try await client.messages()
+        } catch {
+            throw APIError(502, "Failed to get messages from task app.", detail: error.description)
+        }
+        if let bad = messages.first(where: { $0.role != "user" && $0.role != "agent" }) {
+            throw APIError(502, "Invalid task app response message role.", detail: "Expected \"user\" or \"agent\", got \"\(bad.role)\".")
+        }
+        return JSONResponse.make(writing: LogsResponse(messages: messages))
+    }
+
+    func taskID(_ context: AppRequestContext) throws -> String {
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for task ID.") }
+        return id
+    }
+
+    /// §1.8, every check in its order.
+    func sidebarClient(id: String, authorizer: Authorizer) async throws -> AgentAPIClient {
+        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
+            throw APIError.notFound
+        }
+        guard authorizer.may(.applicationConnect, view.object) else { throw APIError.notFound }
+        guard let build = view.build else { throw APIError.notFound }
+        guard build.hasAITask == true, let appID = build.sidebarAppID, appID != ID.nilUUID else {
+            throw APIError(400, "Task is not configured with a sidebar app.")
+        }
+        guard let app = try await database.sidebarApp(jobID: build.jobID, appID: appID) else {
+            throw APIError(400, "Task sidebar app not found in latest build.")
+        }
+        switch app.health {
+        case "initializing": throw APIError(503, "Task sidebar app is initializing. Try again shortly.")
+        case "unhealthy": throw APIError(503, "Task sidebar app is unhealthy.")
+        default: break
+        }
+        guard let raw = app.url, !raw.isEmpty else { throw APIError(500, "Task sidebar app URL is not configured.") }
+        guard let url = URLComponents(string: raw), url.host != nil else {
+            throw APIError(500, "Internal error parsing task app URL.", detail: "parse \"\(raw)\": invalid URL")
+        }
+        guard url.scheme == "http" else { throw APIError(400, "Only http scheme is supported for direct agent-dial.") }
+        // Step 8: the agent must be reachable; in taskbox that is the supervisor's connection.
+        let status = app.agent.status(now: Date().timeIntervalSince1970)
+        guard status == "connected" else {
+            throw APIError(502, "Failed to reach task app endpoint.", detail: "agent \(app.agentID) is \(status)")
+        }
+        return AgentAPIClient(baseURL: raw, connectTimeout: .seconds(5), requestTimeout: .seconds(30))
+    }
+}
+
+struct SidebarApp: Sendable {
+    var url: String?
+    var health: String
+    var agentID: String
+    var agent: AgentConnection
+}
+
+extension AppDatabase {
+    /// The sidebar app among the latest build's resources → agents → apps, with its agent.
+    func sidebarApp(jobID: String, appID: String) async throws -> SidebarApp? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT p.url, p.health, a.id AS agent_id, a.lifecycle_state, a.created_at, a.first_connected_at,
+                           a.last_connected_at, a.disconnected_at, a.connection_timeout_seconds
+                    FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
+                    JOIN workspace_resources r ON r.id = a.resource_id
+                    WHERE r.job_id = ? AND p.id = ?
+                    """),
+                arguments: [jobID, appID]
+            ).map { row in
+                SidebarApp(
+                    url: row["url"], health: row["health"], agentID: row["agent_id"],
+                    agent: AgentConnection(
+                        lifecycle: row["lifecycle_state"], createdAt: row["created_at"], firstConnectedAt: row["first_connected_at"],
+                        lastConnectedAt: row["last_connected_at"], disconnectedAt: row["disconnected_at"],
+                        connectionTimeoutSeconds: row["connection_timeout_seconds"]))
+            }
+        }
+    }
+}
