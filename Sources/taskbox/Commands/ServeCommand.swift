@@ -12,6 +12,8 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("access-url"), help: "URL clients and agents use to reach this server (default: the listener).")
     var accessURL: String?
     @Option(help: "How many provisioner jobs may run at once.") var provisioners: Int = 3
+    @Flag(help: "Set up (or reuse) a demo: an owner `admin`, a token and an echo-agent template, and print curl lines.")
+    var demo = false
 
     func validate() throws {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got \"\(listen)\"") }
@@ -36,9 +38,11 @@ struct Serve: AsyncParsableCommand {
         let logger = Logger(label: "taskbox")
         let db = try reportingErrors { try database.open() }
         let (host, port) = Self.split(listen)!
+        let setup = demo ? try await Demo.prepare(database: db) : nil
         let options = ServerOptions(host: host, port: port, accessURL: accessURL, provisioners: provisioners)
         let app = buildApplication(database: db, options: options, logger: logger) { url in
             printLine("taskbox listening on \(url)")
+            if let setup { printLine(Demo.instructions(setup, url: accessURL ?? url)) }
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+
+/// `serve --demo`: a ready-to-use server on a fresh database — an owner `admin`, a token,
+/// and an AI template whose app is this binary's own agentapi-compatible echo agent. On a
+/// database that already has them, they are reused (the token is kept, mode 0600, in
+/// `<db>.demo-token`, since the database holds only its hash).
+public struct Demo: Sendable {
+    public struct Setup: Sendable {
+        public var token: String
+        public var templateVersionID: String
+    }
+
+    public static let username = "admin"
+    public static let templateName = "echo-demo"
+
+    /// The demo template: the echo agent on a free port, healthchecked on `/status`.
+    public static func manifest(binary: String) -> String {
+        let command = try! JSONSerialization.data(
+            withJSONObject: [binary, "agentapi-echo", "--port", "{port}"], options: [.withoutEscapingSlashes])
+        return """
+            {
+              "name": "\(templateName)",
+              "display_name": "Echo demo",
+              "description": "taskbox's built-in agentapi-compatible echo agent",
+              "parameters": [{"name": "AI Prompt", "type": "string", "default": ""}],
+              "agents": [{
+                "name": "main",
+                "apps": [{
+                  "slug": "agentapi",
+                  "display_name": "Echo agent",
+                  "url": "http://127.0.0.1:{port}",
+                  "command": \(String(decoding: command, as: UTF8.self)),
+                  "healthcheck": {"url": "http://127.0.0.1:{port}/status", "interval_s": 1, "threshold": 3}
+                }]
+              }],
+              "ai_task": {"app": "agentapi"}
+            }
+            """
+    }
+
+    /// This process's executable, for the demo app's command.
+    public static var currentBinary: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    }
+
+    public static func prepare(database: AppDatabase, binary: String = currentBinary) async throws -> Setup {
+        if try database.user(nameOrID: username) == nil {
+            _ = try database.createUser(username: username, roles: [.owner])
+        }
+        let tokenFile = URL(fileURLWithPath: database.path + ".demo-token")
+        var token = (try? String(contentsOf: tokenFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        let valid: Bool
+        do {
+            _ = try await Authenticator(database: database).authenticate(token: token)
+            valid = true
+        } catch {
+            valid = false
+        }
+        if !valid {
+            token = try database.createToken(user: username, name: "demo-\(ID.new().prefix(8))").token
+            FileManager.default.createFile(atPath: tokenFile.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        }
+        let manifest = manifest(binary: binary)
+        let current = try await database.pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v.id, v.manifest FROM templates t JOIN template_versions v ON v.id = t.active_version_id
+                    JOIN organizations o ON o.id = t.organization_id
+                    WHERE t.name = ? AND t.deleted = 0 AND o.is_default = 1
+                    """,
+                arguments: [templateName])
+        }
+        let versionID: String
+        if let current, (current["manifest"] as String) == manifest {
+            versionID = current["id"]
+        } else {
+            versionID = try database.pushTemplate(manifestData: Data(manifest.utf8)).template_version_id
+        }
+        return Setup(token: token, templateVersionID: versionID)
+    }
+
+    /// What `serve --demo` prints once listening.
+    public static func instructions(_ setup: Setup, url: String) -> String {
+        let auth = "-H 'Coder-Session-Token: \(setup.token)'"
+        return """
+
+            taskbox demo ready. API token for user "admin":
+              \(setup.token)
+
+            Create a task, send it a message, read its logs:
+              TASK=$(curl -s \(auth) \(url)/api/experimental/tasks/me -d '{"template_version_id":"\(setup.templateVersionID)","input":"Hello, echo!"}' | sed -E 's/^\\{"id":"([^"]+)".*/\\1/')
+              curl -s \(auth) \(url)/api/experimental/tasks/me/$TASK/send -d '{"input":"How are you?"}'
+              curl -s \(auth) \(url)/api/experimental/tasks/me/$TASK/logs
+
+            """
+    }
+}
