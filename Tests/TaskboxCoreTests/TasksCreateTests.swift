@@ -66,7 +66,7 @@ import Testing
             try await f.finishBuild(id)
             let got = try await client.call(.get, "/api/experimental/tasks/me/\(id)", token: token)
             #expect(got.object["status"] as? String == "running")
-            #expect(got.object["workspace_agent_lifecycle"] as? String == "created")
+            #expect(got.object["workspace_agent_lifecycle"] as? String == "ready")
             #expect(got.object["workspace_app_id"] is String)
         }
     }
