@@ -62,8 +62,9 @@ public func buildApplication(
             let port = channel.localAddress?.port ?? options.port
             let listening = "http://\(options.host):\(port)"
             if options.accessURL == nil { accessURL.set(listening) }
-            await runner.serverReady()
             await onListening(listening)
+            // Recovery runs behind the ready line; no job starts before it is done.
+            Task { await runner.serverReady() }
         },
         logger: logger)
 }

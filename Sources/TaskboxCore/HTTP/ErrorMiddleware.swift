@@ -1,22 +1,28 @@
 import Hummingbird
 import Logging
+import NIOCore
 
 /// Turns every thrown error into Coder's envelope: `APIError` as it is, the router's own
 /// errors (unknown route, body too large) with Coder-style messages, anything else as 500.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
+    /// taskbox.md §5: bodies over 1 MiB.
+    static let tooLarge = APIError(413, "Request body is too large.", detail: "The limit is 1 MiB (1048576 bytes).")
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
             return JSONResponse.error(error)
+        } catch is NIOTooManyBytesError {
+            return JSONResponse.error(Self.tooLarge)
         } catch let error as HTTPError {
             switch error.status {
             case .notFound, .methodNotAllowed:
                 return JSONResponse.error(.routeNotFound)
             case .contentTooLarge:
-                return JSONResponse.error(APIError(413, "Request body is too large.", detail: "The limit is 1 MiB (1048576 bytes)."))
+                return JSONResponse.error(Self.tooLarge)
             default:
                 return JSONResponse.error(APIError(Int(error.status.code), error.body ?? error.status.reasonPhrase))
             }

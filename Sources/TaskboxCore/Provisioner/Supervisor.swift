@@ -21,7 +21,6 @@ public actor Supervisor {
 
     private var running: [String: Running] = [:]            // by app id
     private var healthchecks: [String: Task<Void, Never>] = [:]  // by app id
-    private var agentsByWorkspace: [String: [String]] = [:]
     private var appsOfWorkspace: [String: String] = [:]      // app id → workspace id
     private var heartbeat: Task<Void, Never>?
 
@@ -49,7 +48,6 @@ public actor Supervisor {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
         let agentIDs = build.agents.map(\.id)
-        agentsByWorkspace[build.workspaceID] = agentIDs
         try await database.setAgentLifecycle(agentIDs, "starting", connected: true)
         var started: [String] = []
         for supervised in build.apps {
@@ -136,7 +134,6 @@ public actor Supervisor {
         await withTaskGroup(of: Void.self) { group in
             for id in apps { group.addTask { await self.stopApp(id) } }
         }
-        agentsByWorkspace.removeValue(forKey: workspaceID)
         try await database.turnOffAgents(workspaceID: workspaceID)
     }
 
@@ -154,21 +151,18 @@ public actor Supervisor {
         await withTaskGroup(of: Void.self) { group in
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
-        let agents = agentsByWorkspace.values.flatMap { $0 }
-        try? await database.setAgentLifecycle(agents, "off", connected: false)
-        agentsByWorkspace.removeAll()
+        try? await database.disconnectAllAgents()
     }
 
     public var runningAppCount: Int { running.count }
 
-    private func startHeartbeat() {
+    func startHeartbeat() {
         guard heartbeat == nil else { return }
         heartbeat = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.heartbeatInterval)
                 guard let self else { return }
-                let agents = await self.agentsByWorkspace.values.flatMap { $0 }
-                try? await self.database.heartbeat(agentIDs: agents)
+                try? await self.database.heartbeat()
             }
         }
     }

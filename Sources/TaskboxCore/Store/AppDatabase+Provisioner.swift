@@ -76,18 +76,45 @@ extension AppDatabase {
         }
     }
 
-    /// The start build of a workspace whose apps should run: its latest build is a succeeded start.
+    /// Latest builds that are succeeded starts of live workspaces: their apps should run.
+    private static let resumableBuilds = """
+        SELECT b.id, b.job_id FROM workspaces w
+        JOIN workspace_builds b ON b.workspace_id = w.id
+          AND b.build_number = (SELECT max(build_number) FROM workspace_builds WHERE workspace_id = w.id)
+        JOIN provisioner_jobs j ON j.id = b.job_id
+        WHERE w.deleted = 0 AND b.transition = 'start' AND j.job_status = 'succeeded'
+        """
+
+    /// At start-up, in one statement: the agents of every running workspace are connected
+    /// again (their lifecycle kept when it was a start error).
+    @discardableResult
+    public func reconnectRunningAgents() async throws -> Int {
+        try await pool.write { db in
+            let now = Timestamp.now()
+            try db.execute(
+                sql: """
+                    UPDATE workspace_agents SET
+                      lifecycle_state = CASE WHEN lifecycle_state = 'start_error' THEN 'start_error' ELSE 'ready' END,
+                      first_connected_at = coalesce(first_connected_at, ?), last_connected_at = ?, disconnected_at = NULL, updated_at = ?
+                    WHERE deleted = 0 AND resource_id IN (
+                      SELECT r.id FROM workspace_resources r WHERE r.job_id IN (SELECT job_id FROM (\(Self.resumableBuilds))))
+                    """,
+                arguments: [now, now, now])
+            return db.changesCount
+        }
+    }
+
+    /// The running builds that have something to supervise: a command or a healthcheck.
     public func buildsToResume() async throws -> [String] {
         try await pool.read { db in
             try String.fetchAll(
                 db,
                 sql: """
-                    SELECT b.id FROM workspaces w
-                    JOIN workspace_builds b ON b.workspace_id = w.id
-                      AND b.build_number = (SELECT max(build_number) FROM workspace_builds WHERE workspace_id = w.id)
-                    JOIN provisioner_jobs j ON j.id = b.job_id
-                    WHERE w.deleted = 0 AND b.transition = 'start' AND j.job_status = 'succeeded'
-                    ORDER BY j.completed_at
+                    SELECT DISTINCT rb.id FROM (\(Self.resumableBuilds)) rb
+                    JOIN workspace_resources r ON r.job_id = rb.job_id
+                    JOIN workspace_agents a ON a.resource_id = r.id
+                    JOIN workspace_apps p ON p.agent_id = a.id
+                    WHERE p.command IS NOT NULL OR p.healthcheck_url IS NOT NULL
                     """)
         }
     }
@@ -170,13 +197,28 @@ extension AppDatabase {
         }
     }
 
-    /// Refreshes `last_connected_at` of the agents `serve` supervises (the heartbeat).
-    public func heartbeat(agentIDs: [String]) async throws {
-        guard !agentIDs.isEmpty else { return }
+    /// The heartbeat: every agent `serve` supervises (connected and not off) was seen now.
+    public func heartbeat() async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE workspace_agents SET last_connected_at = ?
+                    WHERE disconnected_at IS NULL AND first_connected_at IS NOT NULL AND lifecycle_state <> 'off'
+                    """,
+                arguments: [Timestamp.now()])
+        }
+    }
+
+    /// On shutdown: every supervised agent is off and disconnected (the builds stay started).
+    public func disconnectAllAgents() async throws {
         try await pool.write { db in
             let now = Timestamp.now()
-            let statement = try db.cachedStatement(sql: "UPDATE workspace_agents SET last_connected_at = ? WHERE id = ? AND disconnected_at IS NULL")
-            for id in agentIDs { try statement.execute(arguments: [now, id]) }
+            try db.execute(
+                sql: """
+                    UPDATE workspace_agents SET lifecycle_state = 'off', disconnected_at = ?, updated_at = ?
+                    WHERE disconnected_at IS NULL AND first_connected_at IS NOT NULL AND lifecycle_state <> 'off'
+                    """,
+                arguments: [now, now])
         }
     }
 

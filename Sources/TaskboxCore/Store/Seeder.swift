@@ -53,8 +53,7 @@ public struct Seeder {
 
     static let aiManifest = """
         {"name":"bench-ai","display_name":"Bench AI","parameters":[{"name":"AI Prompt","type":"string","default":""}],
-         "agents":[{"name":"main","apps":[{"slug":"agentapi","url":"http://127.0.0.1:{port}",
-           "healthcheck":{"url":"http://127.0.0.1:{port}/status","interval_s":5,"threshold":3}}]}],
+         "agents":[{"name":"main","apps":[{"slug":"agentapi","url":"http://127.0.0.1:{port}"}]}],
          "ai_task":{"app":"agentapi"}}
         """
     static let plainManifest = """
@@ -160,7 +159,7 @@ public struct Seeder {
                         agentID, resource, ID.new(), kind == .running ? "ready" : "off", created, created, created, created,
                     ])
                     appID = ID.new()
-                    try insertApp.execute(arguments: [appID, agentID, isTask ? "agentapi" : "web", "healthy", created])
+                    try insertApp.execute(arguments: [appID, agentID, isTask ? "agentapi" : "web", "disabled", created])
                 }
                 let build1 = ID.new()
                 let aiFlag: Bool? = firstDone ? isTask : nil

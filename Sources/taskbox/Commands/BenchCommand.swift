@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import TaskboxCore
+
+/// Tools for `bench/run`.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark helpers: seed a database, time the list SQL directly.", subcommands: [Seed.self, SQL.self])
+
+    struct Seed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill a database with users, three organizations and workspaces (80% tasks) in every status.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "How many workspaces.") var workspaces: Int = 100_000
+        @Option(help: "How many users (workspaces are spread evenly).") var users: Int = 80
+
+        struct Summary: Encodable {
+            var workspaces: Int
+            var tasks: Int
+            var users: Int
+            var seconds: Double
+            var first_user: String
+            var first_user_tasks: Int
+        }
+
+        func validate() throws {
+            guard workspaces >= 0, users >= 1 else { throw ValidationError("--workspaces must be >= 0 and --users >= 1") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let db = try database.open()
+                let start = Date()
+                let result = try Seeder(workspaces: workspaces, users: users).run(on: db)
+                let seconds = Date().timeIntervalSince(start)
+                let tasks = result.workspaces.filter(\.isTask).count
+                let first = result.workspaces.filter { $0.ownerIndex == 0 && $0.isTask }.count
+                let summary = Summary(workspaces: workspaces, tasks: tasks, users: users, seconds: seconds,
+                                      first_user: result.users[0].username, first_user_tasks: first)
+                if output.json { return try printJSON(summary) }
+                printLine(String(format: "seeded %d workspaces (%d tasks) for %d users in %.2f s; %@ owns %d tasks",
+                                 workspaces, tasks, users, seconds, summary.first_user, first))
+            }
+        }
+    }
+
+    struct SQL: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sql", abstract: "Run the task list query directly on the file and report operations/s, p50 and p99.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "The caller (username).") var user: String
+        @Option(name: .customLong("query"), help: "The search query, as `q`.") var query: String = ""
+        @Option(help: "Page size.") var limit: Int = 25
+        @Option(help: "Seconds to run.") var seconds: Int = 10
+        @Option(help: "Concurrent readers.") var concurrency: Int = 2
+
+        struct Report: Encodable {
+            var operations: Int
+            var per_second: Double
+            var p50_us: Double
+            var p99_us: Double
+        }
+
+        func run() async throws {
+            let db = try reportingErrors { try database.open() }
+            let result = try await ListBenchmark(
+                query: query, limit: limit, username: user, duration: .seconds(seconds), concurrency: concurrency
+            ).run(on: db)
+            let report = Report(operations: result.operations, per_second: result.perSecond,
+                                p50_us: result.p50Microseconds, p99_us: result.p99Microseconds)
+            if output.json { return try printJSON(report) }
+            printLine(String(format: "%.0f ops/s  p50 %.0f us  p99 %.0f us", report.per_second, report.p50_us, report.p99_us))
+        }
+    }
+}
