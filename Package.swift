@@ -36,6 +36,7 @@ let package = Package(
             dependencies: [
                 "TaskboxCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -37,6 +37,7 @@ public func buildRouter(
 
     let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
     UsersController(database: database).addRoutes(to: authenticated)
+    TemplatesController(database: database).addRoutes(to: authenticated)
     let tasks = TasksController(database: database, nameGenerator: nameGenerator, jobs: jobs)
     tasks.addRoutes(to: authenticated)
     TaskAppController(database: database).addRoutes(to: authenticated)

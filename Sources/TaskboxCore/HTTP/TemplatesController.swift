@@ -1,0 +1,36 @@
+import Hummingbird
+
+/// The template reads a client needs to create tasks by name: templates and a version's
+/// presets, in Coder's shapes (`codersdk.Template`, `codersdk.Preset`).
+struct TemplatesController {
+    let database: AppDatabase
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/templates", use: list)
+        group.get("/api/v2/templateversions/{templateversion}/presets", use: presets)
+    }
+
+    /// Coder's site-wide template list, without its `q` filters: only templates the caller may read.
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let templates = try await database.templates().filter { authorizer.mayReadTemplate(organizationID: $0.organization_id) }
+        return try JSONResponse.make(templates)
+    }
+
+    /// Like Coder's `ExtractTemplateVersionParam`: a bad UUID is 400, a version the caller may
+    /// not read is the same 404 as a missing one.
+    @Sendable func presets(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let raw = context.parameters.get("templateversion") ?? ""
+        let id: String
+        do {
+            id = try GoUUID.parse(raw).lowercased
+        } catch {
+            throw APIError(400, "Invalid UUID \"\(raw)\".", detail: error.message)
+        }
+        guard let version = try await database.templateVersionInfo(id: id),
+              authorizer.mayReadTemplate(organizationID: version.organizationID)
+        else { throw APIError.notFound }
+        return try JSONResponse.make(try await database.presets(templateVersionID: id))
+    }
+}

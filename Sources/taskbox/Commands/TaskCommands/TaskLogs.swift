@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import TaskboxCore
+
+/// `taskbox task logs TASK [--follow]`: the conversation with the task's agent
+/// (tasks-api.md §1.7); `--follow` polls for new entries until the task goes away.
+struct TaskLogs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs", abstract: "Show a task's conversation with its agent.",
+        discussion: """
+            With --follow new entries are printed as they arrive until the task is stopped or deleted, \
+            or Ctrl-C; with -o json each entry is then one JSON line.
+            """)
+    @Argument(help: "Task name, OWNER/NAME or id.") var task: String
+    @Flag(name: [.short, .long], help: "Keep printing new entries.") var follow = false
+    @OptionGroup var output: ClientOutputOptions
+
+    static let pollInterval: Duration = .seconds(1)
+    /// Workspace statuses after which the agent will say nothing more.
+    static let finished: Set<String> = ["stopping", "stopped", "deleting", "deleted", "failed", "canceling", "canceled"]
+
+    func run() async throws {
+        try await reportingClientErrors {
+            let client = try TaskboxClient.fromEnvironment()
+            let resolved = try await client.resolveTask(task)
+            guard follow else {
+                let logs = try await client.logs(id: resolved.value.id)
+                if output.json { return try printJSON(logs.json) }
+                printHeader()
+                for entry in logs.value { printEntry(entry) }
+                return
+            }
+            if !output.json { printHeader() }
+            _ = try await Interrupts.cancellingOnSIGINT { [self] in
+                try await followLogs(id: resolved.value.id, client: client)
+            }
+        }
+    }
+
+    /// Prints every entry once, in id order. The newest agent entry is held back while the
+    /// agent reports `working`, since agentapi may still be adding to it.
+    func followLogs(id: String, client: TaskboxClient) async throws {
+        var printed = -1
+        while true {
+            let task: TaskResponse?
+            do {
+                task = try await client.task(id: id).value
+            } catch let error as ServerResponseError where error.status == 404 || error.status == 410 {
+                task = nil
+            }
+            let ending = task.map { Self.finished.contains($0.status) } ?? true
+            let logs: Fetched<[TaskLogEntry]>
+            do {
+                logs = try await client.logs(id: id)
+            } catch let error as ServerResponseError {
+                // The app is not up yet (or any more): keep waiting while the task can still talk.
+                if ending { return }
+                if task?.status == "running" && ![502, 503].contains(error.status) { throw error }
+                try await Task.sleep(for: Self.pollInterval)
+                continue
+            }
+            var fresh = logs.value.indices.filter { logs.value[$0].id > printed }
+            if !ending, task?.current_state?.state == "working", let last = fresh.last,
+               logs.value[last].type == "output", last == logs.value.count - 1 {
+                fresh.removeLast()
+            }
+            for i in fresh {
+                if output.json, case .array(let items) = logs.json, items.indices.contains(i) {
+                    try printJSONLine(items[i])
+                } else {
+                    printEntry(logs.value[i])
+                }
+                printed = max(printed, logs.value[i].id)
+            }
+            if ending { return }
+            try await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    func printHeader() { printLine("TIME      TYPE    CONTENT") }
+
+    /// One entry: its time and type, then the content; further lines of the content are
+    /// indented under the first.
+    func printEntry(_ entry: TaskLogEntry) {
+        let time = Timestamp.parse(entry.time).map(Self.clockTime) ?? entry.time
+        let lines = entry.content.split(separator: "\n", omittingEmptySubsequences: false)
+        let type = entry.type.padding(toLength: 6, withPad: " ", startingAt: 0)
+        var text = "\(time)  \(type)  \(lines.first ?? "")"
+        for line in lines.dropFirst() { text += "\n" + String(repeating: " ", count: 18) + line }
+        printLine(text)
+    }
+
+    /// `HH:MM:SS` in local time.
+    static func clockTime(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        localtime_r(&t, &parts)
+        return String(format: "%02d:%02d:%02d", Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec))
+    }
+}
