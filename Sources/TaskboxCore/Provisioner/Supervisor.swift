@@ -84,7 +84,8 @@ public actor Supervisor {
                 }
             }
         }
-        try await database.setAgentLifecycle(agentIDs, "ready")
+        // A process that already failed its start-up keeps its agent at start_error.
+        try await database.markAgentsReady(agentIDs)
     }
 
     /// The environment of an app process (taskbox.md §3), on top of `serve`'s own.

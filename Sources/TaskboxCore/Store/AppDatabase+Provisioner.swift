@@ -188,6 +188,18 @@ extension AppDatabase {
         }
     }
 
+    /// starting → ready, leaving an agent that already reached start_error alone.
+    public func markAgentsReady(_ agentIDs: [String]) async throws {
+        try await pool.write { db in
+            let now = Timestamp.now()
+            for id in agentIDs {
+                try db.execute(
+                    sql: "UPDATE workspace_agents SET lifecycle_state = 'ready', updated_at = ? WHERE id = ? AND lifecycle_state = 'starting'",
+                    arguments: [now, id])
+            }
+        }
+    }
+
     /// Marks an agent's start-up as failed unless it has already moved past it.
     public func markAgentStartError(_ agentID: String) async throws {
         try await pool.write { db in
