@@ -18,6 +18,9 @@ public struct AppDatabase: Sendable {
         config.prepareDatabase { db in
             // FULL makes every acknowledged commit survive a power cut (README, "Durability").
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // 8 MiB of page cache per connection (SQLite's default is 2 MiB): one owner's list
+            // pages stay in memory across requests.
+            try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         pool = try DatabasePool(path: path, configuration: config)
         try Migrations.migrator.migrate(pool)

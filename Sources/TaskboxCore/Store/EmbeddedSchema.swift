@@ -180,9 +180,21 @@ CREATE TABLE workspaces (
     automatic_updates   TEXT NOT NULL DEFAULT 'never' CHECK (automatic_updates IN ('always', 'never')),
     next_start_at       TEXT,
     user_acl            TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(user_acl)),
-    group_acl           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(group_acl))
+    group_acl           TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(group_acl)),
+    -- Derived from the latest build by the triggers below, never written by the application:
+    -- the keys the task list filters and sorts on, so a page is read from one index.
+    latest_build_id     TEXT,
+    -- tasks-api.md §7.2 of the latest build; NULL without a build.
+    list_status         TEXT,
+    -- §6.6 order key: the latest build is a start that completed without error or cancel.
+    list_running        INTEGER NOT NULL DEFAULT 0,
+    -- §6.4: an AI task, or optimistically a build in progress with a non-empty prompt.
+    list_task           INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE UNIQUE INDEX workspaces_owner_name_unique ON workspaces (owner_id, lower(name)) WHERE deleted = 0;
+CREATE INDEX workspaces_list_owner ON workspaces (owner_id, list_task, list_status, favorite, list_running, name, id) WHERE deleted = 0;
+CREATE INDEX workspaces_list_all ON workspaces (list_task, list_status, owner_id, organization_id, favorite, list_running, name, id) WHERE deleted = 0;
+CREATE INDEX workspaces_latest_build ON workspaces (latest_build_id);
 CREATE INDEX workspaces_organization ON workspaces (organization_id) WHERE deleted = 0;
 CREATE INDEX workspaces_template ON workspaces (template_id);
 
@@ -221,12 +233,84 @@ BEGIN
     SELECT RAISE(ABORT, 'A workspace build is already active.');
 END;
 
+-- The list keys of a workspace follow its latest build, its job and its prompt.
+CREATE TRIGGER workspace_builds_latest AFTER INSERT ON workspace_builds
+BEGIN
+    UPDATE workspaces SET latest_build_id = NEW.id WHERE id = NEW.workspace_id;
+    UPDATE workspaces SET
+        list_status = (SELECT CASE j.job_status
+                WHEN 'pending' THEN 'pending'
+                WHEN 'running' THEN CASE b.transition WHEN 'start' THEN 'starting' WHEN 'stop' THEN 'stopping' ELSE 'deleting' END
+                WHEN 'succeeded' THEN CASE b.transition WHEN 'start' THEN 'running' WHEN 'stop' THEN 'stopped' ELSE 'deleted' END
+                WHEN 'canceling' THEN 'canceling' WHEN 'canceled' THEN 'canceled' ELSE 'failed' END
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id),
+        list_running = coalesce((SELECT j.completed_at IS NOT NULL AND j.canceled_at IS NULL AND j.error IS NULL AND b.transition = 'start'
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0),
+        list_task = coalesce((SELECT coalesce(b.has_ai_task, 0) = 1 OR (b.has_ai_task IS NULL AND j.completed_at IS NULL AND EXISTS (
+                SELECT 1 FROM workspace_build_parameters p WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt' AND p.value <> ''))
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0)
+    WHERE id = NEW.workspace_id;
+END;
+
+CREATE TRIGGER workspace_builds_ai_task AFTER UPDATE OF has_ai_task ON workspace_builds
+BEGIN
+    UPDATE workspaces SET
+        list_status = (SELECT CASE j.job_status
+                WHEN 'pending' THEN 'pending'
+                WHEN 'running' THEN CASE b.transition WHEN 'start' THEN 'starting' WHEN 'stop' THEN 'stopping' ELSE 'deleting' END
+                WHEN 'succeeded' THEN CASE b.transition WHEN 'start' THEN 'running' WHEN 'stop' THEN 'stopped' ELSE 'deleted' END
+                WHEN 'canceling' THEN 'canceling' WHEN 'canceled' THEN 'canceled' ELSE 'failed' END
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id),
+        list_running = coalesce((SELECT j.completed_at IS NOT NULL AND j.canceled_at IS NULL AND j.error IS NULL AND b.transition = 'start'
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0),
+        list_task = coalesce((SELECT coalesce(b.has_ai_task, 0) = 1 OR (b.has_ai_task IS NULL AND j.completed_at IS NULL AND EXISTS (
+                SELECT 1 FROM workspace_build_parameters p WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt' AND p.value <> ''))
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0)
+    WHERE latest_build_id = NEW.id;
+END;
+
+CREATE TRIGGER provisioner_jobs_progress AFTER UPDATE OF started_at, canceled_at, completed_at, error ON provisioner_jobs
+WHEN NEW.type = 'workspace_build'
+BEGIN
+    UPDATE workspaces SET
+        list_status = (SELECT CASE j.job_status
+                WHEN 'pending' THEN 'pending'
+                WHEN 'running' THEN CASE b.transition WHEN 'start' THEN 'starting' WHEN 'stop' THEN 'stopping' ELSE 'deleting' END
+                WHEN 'succeeded' THEN CASE b.transition WHEN 'start' THEN 'running' WHEN 'stop' THEN 'stopped' ELSE 'deleted' END
+                WHEN 'canceling' THEN 'canceling' WHEN 'canceled' THEN 'canceled' ELSE 'failed' END
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id),
+        list_running = coalesce((SELECT j.completed_at IS NOT NULL AND j.canceled_at IS NULL AND j.error IS NULL AND b.transition = 'start'
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0),
+        list_task = coalesce((SELECT coalesce(b.has_ai_task, 0) = 1 OR (b.has_ai_task IS NULL AND j.completed_at IS NULL AND EXISTS (
+                SELECT 1 FROM workspace_build_parameters p WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt' AND p.value <> ''))
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0)
+    WHERE latest_build_id = (SELECT id FROM workspace_builds WHERE job_id = NEW.id);
+END;
+
 CREATE TABLE workspace_build_parameters (
     workspace_build_id  TEXT NOT NULL REFERENCES workspace_builds (id) ON DELETE CASCADE,
     name                TEXT NOT NULL,
     value               TEXT NOT NULL,
     PRIMARY KEY (workspace_build_id, name)
 ) STRICT, WITHOUT ROWID;
+
+CREATE TRIGGER workspace_build_parameters_prompt AFTER INSERT ON workspace_build_parameters
+WHEN NEW.name = 'AI Prompt'
+BEGIN
+    UPDATE workspaces SET
+        list_status = (SELECT CASE j.job_status
+                WHEN 'pending' THEN 'pending'
+                WHEN 'running' THEN CASE b.transition WHEN 'start' THEN 'starting' WHEN 'stop' THEN 'stopping' ELSE 'deleting' END
+                WHEN 'succeeded' THEN CASE b.transition WHEN 'start' THEN 'running' WHEN 'stop' THEN 'stopped' ELSE 'deleted' END
+                WHEN 'canceling' THEN 'canceling' WHEN 'canceled' THEN 'canceled' ELSE 'failed' END
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id),
+        list_running = coalesce((SELECT j.completed_at IS NOT NULL AND j.canceled_at IS NULL AND j.error IS NULL AND b.transition = 'start'
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0),
+        list_task = coalesce((SELECT coalesce(b.has_ai_task, 0) = 1 OR (b.has_ai_task IS NULL AND j.completed_at IS NULL AND EXISTS (
+                SELECT 1 FROM workspace_build_parameters p WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt' AND p.value <> ''))
+            FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = workspaces.latest_build_id), 0)
+    WHERE latest_build_id = NEW.workspace_build_id;
+END;
 
 CREATE TABLE workspace_resources (
     id          TEXT PRIMARY KEY,

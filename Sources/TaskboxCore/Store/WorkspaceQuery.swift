@@ -22,17 +22,9 @@ struct WorkspaceQuery {
         }
         let f = filter
 
-        // §6.3: status from the latest build's job status and transition.
-        switch f.status {
-        case "": break
-        case "starting": add("j.job_status = 'running' AND b.transition = 'start'")
-        case "stopping": add("j.job_status = 'running' AND b.transition = 'stop'")
-        case "deleting": add("j.job_status = 'running' AND b.transition = 'delete'")
-        case "running": add("j.job_status = 'succeeded' AND b.transition = 'start'")
-        case "stopped": add("j.job_status = 'succeeded' AND b.transition = 'stop'")
-        case "deleted": add("j.job_status = 'succeeded' AND b.transition = 'delete'")
-        default: add("j.job_status = ?", [f.status])
-        }
+        // §6.3: the latest build's status, kept on the workspace by schema.sql's triggers
+        // (the §7.2 mapping, which for every value the parser accepts is the §6.3 table).
+        if !f.status.isEmpty { add("w.list_status = ?", [f.status]) }
         if let owner = f.ownerID { add("w.owner_id = ?", [owner.lowercased]) }
         if let org = f.organizationID { add("w.organization_id = ?", [org.lowercased]) }
         if !f.hasParam.isEmpty {
@@ -81,14 +73,8 @@ struct WorkspaceQuery {
         if let usingActive = f.usingActive {
             add("(b.template_version_id = t.active_version_id) = ?", [usingActive])
         }
-        // §6.4: an AI task, or optimistically a build in progress with a non-empty prompt.
-        if let hasAITask = f.hasAITask {
-            add("""
-                (coalesce(b.has_ai_task, 0) = 1 OR (b.has_ai_task IS NULL AND j.completed_at IS NULL AND EXISTS (
-                  SELECT 1 FROM workspace_build_parameters p
-                  WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt' AND p.value <> ''))) = ?
-                """, [hasAITask])
-        }
+        // §6.4, kept on the workspace by schema.sql's triggers.
+        if let hasAITask = f.hasAITask { add("w.list_task = ?", [hasAITask]) }
         // taskbox has no external agents (taskbox.md §5).
         if let external = f.hasExternalAgent { add("0 = ?", [external]) }
         if let shared = f.shared { add("(w.user_acl <> '{}' OR w.group_acl <> '{}') = ?", [shared]) }
@@ -102,27 +88,44 @@ struct WorkspaceQuery {
         return (conditions.joined(separator: "\n  AND "), arguments)
     }
 
-    /// §6.6, with the id last so that `after_id` has a total order to count from.
-    static let orderBy = """
-        CASE WHEN w.owner_id = ? AND w.favorite = 1 THEN 0 ELSE 1 END,
-        (j.completed_at IS NOT NULL AND j.canceled_at IS NULL AND j.error IS NULL AND b.transition = 'start') DESC,
-        lower(u.username), lower(w.name), w.id
-        """
+    /// Whether a filter reads the latest build (or its template) rather than the workspace's keys.
+    var needsBuild: Bool {
+        !filter.hasParam.isEmpty || !filter.paramNames.isEmpty || !filter.hasAgent.isEmpty || filter.usingActive != nil
+    }
 
-    /// One page of workspaces and the total number that match.
+    /// With the owner fixed, usernames are all equal and need no join.
+    var ownerFixed: Bool { filter.ownerID != nil || !filter.ownerUsername.isEmpty }
+
+    /// The rows the ranking reads: the workspace alone when it can, so a page of one
+    /// owner's tasks comes from one index.
+    var rankingSource: String {
+        var from = "FROM workspaces w"
+        if !ownerFixed { from += " JOIN users u ON u.id = w.owner_id" }
+        if needsBuild {
+            from += " JOIN templates t ON t.id = w.template_id LEFT JOIN workspace_builds b ON b.id = w.latest_build_id"
+        }
+        return from
+    }
+
+    /// §6.6, with the id last so that `after_id` has a total order to count from.
+    var orderBy: String {
+        "CASE WHEN w.owner_id = ? AND w.favorite = 1 THEN 0 ELSE 1 END, w.list_running DESC, "
+            + (ownerFixed ? "" : "lower(u.username), ") + "lower(w.name), w.id"
+    }
+
+    /// One page of workspaces and the total number that match: the ranking reads only the
+    /// workspaces' list keys; the full rows are joined for the page alone.
     func run(_ db: Database) throws -> (workspaces: [WorkspaceView], total: Int) {
         let (whereSQL, whereArguments) = whereClause()
         let limit = pagination.limit > 0 ? pagination.limit : -1
-        var arguments: StatementArguments = [requesterID]
-        arguments += whereArguments
+        var arguments: StatementArguments = []
         let pageSQL: String
         if let after = pagination.afterID {
             // The page starts right after `after_id` in list order; an id not in the list gives nothing.
             pageSQL = """
                 WITH ranked AS (
-                  SELECT w.id AS id, row_number() OVER (ORDER BY \(Self.orderBy)) AS rn
-                  \(WorkspaceView.joins)
-                  WHERE \(whereSQL)
+                  SELECT w.id AS id, row_number() OVER (ORDER BY \(orderBy)) AS rn
+                  \(rankingSource) WHERE \(whereSQL)
                 ), page AS (
                   SELECT id, rn FROM ranked WHERE rn > (SELECT rn FROM ranked WHERE id = ?)
                   ORDER BY rn LIMIT ? OFFSET ?
@@ -131,35 +134,39 @@ struct WorkspaceQuery {
                 FROM page JOIN workspaces w ON w.id = page.id
                 JOIN users u ON u.id = w.owner_id
                 JOIN templates t ON t.id = w.template_id
-                LEFT JOIN workspace_builds b ON b.workspace_id = w.id
-                     AND b.build_number = (SELECT max(build_number) FROM workspace_builds WHERE workspace_id = w.id)
+                LEFT JOIN workspace_builds b ON b.id = w.latest_build_id
                 LEFT JOIN provisioner_jobs j ON j.id = b.job_id
+                \(WorkspaceView.agentAndStatusJoins)
                 ORDER BY page.rn
                 """
+            arguments += [requesterID]
+            arguments += whereArguments
             arguments += [after.lowercased, limit, pagination.offset]
         } else {
             pageSQL = """
                 WITH page AS (
-                  SELECT w.id AS id, row_number() OVER (ORDER BY \(Self.orderBy)) AS rn
-                  \(WorkspaceView.joins)
-                  WHERE \(whereSQL)
-                  ORDER BY rn LIMIT ? OFFSET ?
+                  SELECT w.id AS id, CASE WHEN w.owner_id = ? AND w.favorite = 1 THEN 0 ELSE 1 END AS k1,
+                         w.list_running AS k2, \(ownerFixed ? "''" : "lower(u.username)") AS k3, lower(w.name) AS k4
+                  \(rankingSource) WHERE \(whereSQL)
+                  ORDER BY k1, k2 DESC, k3, k4, w.id LIMIT ? OFFSET ?
                 )
                 SELECT \(WorkspaceView.columns)
                 FROM page JOIN workspaces w ON w.id = page.id
                 JOIN users u ON u.id = w.owner_id
                 JOIN templates t ON t.id = w.template_id
-                LEFT JOIN workspace_builds b ON b.workspace_id = w.id
-                     AND b.build_number = (SELECT max(build_number) FROM workspace_builds WHERE workspace_id = w.id)
+                LEFT JOIN workspace_builds b ON b.id = w.latest_build_id
                 LEFT JOIN provisioner_jobs j ON j.id = b.job_id
-                ORDER BY page.rn
+                \(WorkspaceView.agentAndStatusJoins)
+                ORDER BY page.k1, page.k2 DESC, page.k3, page.k4, w.id
                 """
+            arguments += [requesterID]
+            arguments += whereArguments
             arguments += [limit, pagination.offset]
         }
         let rows = try Row.fetchAll(db.cachedStatement(sql: pageSQL), arguments: arguments)
         let workspaces = rows.map(WorkspaceView.init(row:))
-        // The page itself carries the total when it has rows (after_id form) or when it is
-        // complete; otherwise one count over the same filter.
+        // The page carries the total when it has rows (after_id form) or is the whole list;
+        // otherwise one count over the same filter, from the same index.
         if let first = rows.first, pagination.afterID != nil, let total: Int = first["total"] {
             return (workspaces, total)
         }
@@ -167,7 +174,7 @@ struct WorkspaceQuery {
             return (workspaces, workspaces.count)
         }
         let total = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) \(WorkspaceView.joins) WHERE \(whereSQL)"), arguments: whereArguments) ?? 0
+            db.cachedStatement(sql: "SELECT count(*) \(rankingSource) WHERE \(whereSQL)"), arguments: whereArguments) ?? 0
         return (workspaces, total)
     }
 }

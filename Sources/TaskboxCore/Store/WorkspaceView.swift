@@ -79,23 +79,31 @@ public struct WorkspaceView: Sendable, Equatable {
         b.has_ai_task, b.ai_task_sidebar_app_id, b.job_id, j.job_status,
         (SELECT p.value FROM workspace_build_parameters p
           WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt') AS prompt,
-        (SELECT json_array(a.id, a.lifecycle_state, a.created_at, a.first_connected_at, a.last_connected_at,
-                           a.disconnected_at, a.connection_timeout_seconds)
-           FROM workspace_resources r JOIN workspace_agents a ON a.resource_id = r.id
-          WHERE r.job_id = b.job_id AND a.parent_id IS NULL AND a.deleted = 0
-          ORDER BY r.created_at, r.id, a.created_at, a.id LIMIT 1) AS agent,
-        (SELECT json_array(s.created_at, s.state, s.message, s.uri) FROM workspace_app_statuses s
-          WHERE s.workspace_id = w.id ORDER BY s.created_at DESC LIMIT 1) AS app_status
+        ag.id AS agent_id, ag.lifecycle_state AS agent_lifecycle, ag.created_at AS agent_created_at,
+        ag.first_connected_at AS agent_first_connected_at, ag.last_connected_at AS agent_last_connected_at,
+        ag.disconnected_at AS agent_disconnected_at, ag.connection_timeout_seconds AS agent_timeout,
+        st.created_at AS status_created_at, st.state AS status_state, st.message AS status_message, st.uri AS status_uri
         """
 
-    /// The joins behind `columns`; `b` is the latest build (highest build number).
+    /// The joins behind `columns`; `b` is the latest build (kept by a trigger, schema.sql).
     static let joins = """
         FROM workspaces w
         JOIN users u ON u.id = w.owner_id
         JOIN templates t ON t.id = w.template_id
-        LEFT JOIN workspace_builds b ON b.workspace_id = w.id
-             AND b.build_number = (SELECT max(build_number) FROM workspace_builds WHERE workspace_id = w.id)
+        LEFT JOIN workspace_builds b ON b.id = w.latest_build_id
         LEFT JOIN provisioner_jobs j ON j.id = b.job_id
+        \(agentAndStatusJoins)
+        """
+
+    /// The first top-level agent of the latest build (§1.9) and the workspace's newest app
+    /// status (§8.3), joined by id so the page's rows need no per-row decoding.
+    static let agentAndStatusJoins = """
+        LEFT JOIN workspace_agents ag ON ag.id = (
+          SELECT a.id FROM workspace_resources r JOIN workspace_agents a ON a.resource_id = r.id
+          WHERE r.job_id = b.job_id AND a.parent_id IS NULL AND a.deleted = 0
+          ORDER BY r.created_at, r.id, a.created_at, a.id LIMIT 1)
+        LEFT JOIN workspace_app_statuses st ON st.id = (
+          SELECT s.id FROM workspace_app_statuses s WHERE s.workspace_id = w.id ORDER BY s.created_at DESC LIMIT 1)
         """
 
     init(row: Row) {
@@ -122,21 +130,16 @@ public struct WorkspaceView: Sendable, Equatable {
                 sidebarAppID: row["ai_task_sidebar_app_id"], jobID: row["job_id"], jobStatus: row["job_status"])
         }
         prompt = row["prompt"]
-        if let text: String = row["agent"], let parts = Self.array(text), parts.count == 7 {
-            agentID = parts[0] as? String
+        if let id: String = row["agent_id"] {
+            agentID = id
             agent = AgentConnection(
-                lifecycle: parts[1] as? String ?? "created", createdAt: parts[2] as? String ?? "",
-                firstConnectedAt: parts[3] as? String, lastConnectedAt: parts[4] as? String,
-                disconnectedAt: parts[5] as? String, connectionTimeoutSeconds: (parts[6] as? NSNumber)?.intValue ?? 0)
+                lifecycle: row["agent_lifecycle"], createdAt: row["agent_created_at"],
+                firstConnectedAt: row["agent_first_connected_at"], lastConnectedAt: row["agent_last_connected_at"],
+                disconnectedAt: row["agent_disconnected_at"], connectionTimeoutSeconds: row["agent_timeout"])
         }
-        if let text: String = row["app_status"], let parts = Self.array(text), parts.count == 4 {
+        if let created: String = row["status_created_at"] {
             appStatus = AppStatus(
-                createdAt: parts[0] as? String ?? "", state: parts[1] as? String ?? "", message: parts[2] as? String ?? "",
-                uri: parts[3] as? String)
+                createdAt: created, state: row["status_state"], message: row["status_message"], uri: row["status_uri"])
         }
-    }
-
-    private static func array(_ text: String) -> [Any]? {
-        try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any]
     }
 }
