@@ -18,7 +18,12 @@ public struct Authenticator: Sendable {
         case .success(let p): parts = p
         case .failure(let e): throw APIError(401, APIError.signedOutMessage, detail: "Invalid API key format: " + e.message)
         }
-        guard let key = try await database.storedAPIKey(id: parts.id) else {
+        // One read for the key and its user: every authenticated request pays for it.
+        let found = try await database.pool.read { db -> (StoredAPIKey, (actor: Actor, status: String)?)? in
+            guard let key = try AppDatabase.storedAPIKey(db, id: parts.id) else { return nil }
+            return (key, try AppDatabase.actor(db, userID: key.userID))
+        }
+        guard let (key, loadedActor) = found else {
             throw APIError(401, APIError.signedOutMessage, detail: "API key is invalid.")
         }
         guard APIKey.constantTimeEqual(key.hashedSecret, APIKey.hash(secret: parts.secret)) else {
@@ -27,7 +32,7 @@ public struct Authenticator: Sendable {
         if key.expiresAt < Timestamp.now() {
             throw APIError(401, APIError.signedOutMessage, detail: "API key expired at \"\(Self.goTimeString(key.expiresAt))\".")
         }
-        guard let loaded = try await database.actor(userID: key.userID) else {
+        guard let loaded = loadedActor else {
             throw APIError(401, APIError.signedOutMessage, detail: "API key is invalid.")
         }
         guard loaded.status == UserStatus.active.rawValue else {

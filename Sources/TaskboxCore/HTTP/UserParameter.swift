@@ -17,25 +17,28 @@ public struct UserReference: Sendable, Equatable {
 extension AppDatabase {
     public func resolveUserParameter(_ value: String, authorizer: Authorizer) async throws -> ResolvedUserParameter {
         if value.isEmpty { throw APIError(400, "\"user\" must be provided.") }
-        let found: UserReference? = try await pool.read { db in
-            if value == "me" {
-                return try Row.fetchOne(
-                    db, sql: "SELECT id, username FROM users WHERE id = ? AND deleted = 0", arguments: [authorizer.actor.id]
-                ).map { UserReference(id: $0["id"], username: $0["username"]) }
+        // `me` is the caller, already loaded; anyone else takes one read.
+        let user: UserReference
+        var memberships: [String]
+        if value == "me" {
+            user = UserReference(id: authorizer.actor.id, username: authorizer.actor.username)
+            memberships = authorizer.actor.organizations.sorted()
+        } else {
+            let found: (UserReference, [String])? = try await pool.read { db in
+                guard let id = try Self.userRow(db, nameOrID: value),
+                      let row = try Row.fetchOne(db, sql: "SELECT id, username FROM users WHERE id = ?", arguments: [id])
+                else { return nil }
+                let orgs = try String.fetchAll(
+                    db, sql: "SELECT organization_id FROM organization_members WHERE user_id = ? ORDER BY created_at, organization_id",
+                    arguments: [id])
+                return (UserReference(id: row["id"], username: row["username"]), orgs)
             }
-            guard let id = try Self.userRow(db, nameOrID: value) else { return nil }
-            return try Row.fetchOne(db, sql: "SELECT id, username FROM users WHERE id = ?", arguments: [id])
-                .map { UserReference(id: $0["id"], username: $0["username"]) }
+            guard let found else {
+                throw APIError(400, "\"user\" must be an existing uuid or username.", detail: "queried user=\"\(value)\"")
+            }
+            (user, memberships) = found
         }
-        guard let user = found else {
-            if value == "me" { throw APIError.notFound }
-            throw APIError(400, "\"user\" must be an existing uuid or username.", detail: "queried user=\"\(value)\"")
-        }
-        let orgs = try await pool.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT organization_id FROM organization_members WHERE user_id = ? ORDER BY created_at, organization_id",
-                arguments: [user.id])
-        }.filter { authorizer.mayReadMembership(organizationID: $0, userID: user.id) }
+        let orgs = memberships.filter { authorizer.mayReadMembership(organizationID: $0, userID: user.id) }
         if authorizer.mayReadUser(user.id) {
             return ResolvedUserParameter(user: user, userID: user.id, organizationIDs: orgs)
         }

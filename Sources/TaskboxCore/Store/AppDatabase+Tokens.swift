@@ -43,13 +43,10 @@ extension AppDatabase {
         }
     }
 
-    public func storedAPIKey(id: String) async throws -> StoredAPIKey? {
-        try await pool.read { db in
-            let statement = try db.cachedStatement(
-                sql: "SELECT id, hashed_secret, user_id, expires_at FROM api_keys WHERE id = ?")
-            return try Row.fetchOne(statement, arguments: [id]).map {
-                StoredAPIKey(id: $0["id"], hashedSecret: $0["hashed_secret"], userID: $0["user_id"], expiresAt: $0["expires_at"])
-            }
+    static func storedAPIKey(_ db: Database, id: String) throws -> StoredAPIKey? {
+        let statement = try db.cachedStatement(sql: "SELECT id, hashed_secret, user_id, expires_at FROM api_keys WHERE id = ?")
+        return try Row.fetchOne(statement, arguments: [id]).map {
+            StoredAPIKey(id: $0[0], hashedSecret: $0[1], userID: $0[2], expiresAt: $0[3])
         }
     }
 }
