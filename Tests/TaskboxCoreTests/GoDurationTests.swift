@@ -14,3 +14,13 @@ import Testing
         #expect(GoDuration.seconds(text) == nil)
     }
 }
+
+@Suite struct TimestampTests {
+    @Test(arguments: ["2025-10-15T10:00:00.123456Z", "1970-01-01T00:00:00.000000Z", "2000-02-29T23:59:59.999999Z", "2026-11-25T04:15:52.065648Z"])
+    func storedTimesReadDigitByDigitMatchTheDateParser(text: String) throws {
+        let fast = try #require(Timestamp.epochSeconds(text))
+        let slow = try #require(Timestamp.parse(text)).timeIntervalSince1970
+        #expect(abs(fast - slow) < 0.000_002)
+        #expect(Timestamp.format(microseconds: Int64((fast * 1_000_000).rounded())) == text)
+    }
+}

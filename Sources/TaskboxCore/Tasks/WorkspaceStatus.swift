@@ -27,7 +27,7 @@ public struct AgentConnection: Sendable, Equatable {
 
     /// The same rule as the `has-agent:` SQL in WorkspaceQuery.swift.
     public func status(now: Double) -> String {
-        func seconds(_ text: String) -> Double { Timestamp.parse(text)?.timeIntervalSince1970 ?? 0 }
+        func seconds(_ text: String) -> Double { Timestamp.epochSeconds(text) ?? 0 }
         guard let lastConnectedAt, firstConnectedAt != nil else {
             if connectionTimeoutSeconds > 0, now - seconds(createdAt) > Double(connectionTimeoutSeconds) { return "timeout" }
             return "connecting"
