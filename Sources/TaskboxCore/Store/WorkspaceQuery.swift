@@ -132,11 +132,7 @@ struct WorkspaceQuery {
                 )
                 SELECT \(WorkspaceView.columns), (SELECT count(*) FROM ranked) AS total
                 FROM page JOIN workspaces w ON w.id = page.id
-                JOIN users u ON u.id = w.owner_id
-                JOIN templates t ON t.id = w.template_id
-                LEFT JOIN workspace_builds b ON b.id = w.latest_build_id
-                LEFT JOIN provisioner_jobs j ON j.id = b.job_id
-                \(WorkspaceView.agentAndStatusJoins)
+                \(WorkspaceView.rowJoins)
                 ORDER BY page.rn
                 """
             arguments += [requesterID]
@@ -152,11 +148,7 @@ struct WorkspaceQuery {
                 )
                 SELECT \(WorkspaceView.columns)
                 FROM page JOIN workspaces w ON w.id = page.id
-                JOIN users u ON u.id = w.owner_id
-                JOIN templates t ON t.id = w.template_id
-                LEFT JOIN workspace_builds b ON b.id = w.latest_build_id
-                LEFT JOIN provisioner_jobs j ON j.id = b.job_id
-                \(WorkspaceView.agentAndStatusJoins)
+                \(WorkspaceView.rowJoins)
                 ORDER BY page.k1, page.k2 DESC, page.k3, page.k4, w.id
                 """
             arguments += [requesterID]

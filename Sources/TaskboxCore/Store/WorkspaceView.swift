@@ -86,8 +86,10 @@ public struct WorkspaceView: Sendable, Equatable {
         """
 
     /// The joins behind `columns`; `b` is the latest build (kept by a trigger, schema.sql).
-    static let joins = """
-        FROM workspaces w
+    static let joins = "FROM workspaces w\n" + rowJoins
+
+    /// What `columns` needs joined to a workspace row `w`.
+    static let rowJoins = """
         JOIN users u ON u.id = w.owner_id
         JOIN templates t ON t.id = w.template_id
         LEFT JOIN workspace_builds b ON b.id = w.latest_build_id
