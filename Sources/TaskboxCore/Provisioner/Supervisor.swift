@@ -155,8 +155,6 @@ public actor Supervisor {
         try? await database.disconnectAllAgents()
     }
 
-    public var runningAppCount: Int { running.count }
-
     func startHeartbeat() {
         guard heartbeat == nil else { return }
         heartbeat = Task { [weak self] in

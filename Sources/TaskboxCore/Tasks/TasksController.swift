@@ -229,7 +229,6 @@ struct TasksController {
         guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
             throw APIError.notFound
         }
-        if view.templateDeleted && view.build == nil { throw APIError.notFound }
         return view
     }
 }
