@@ -49,5 +49,8 @@ import Testing
     @Test func substitutionIsPerArgumentAndLeavesValuesUninterpreted() {
         let out = Placeholders.substitute("--x={param:p}:{port}", port: 4242, parameters: ["p": "a b; rm -rf /"])
         #expect(out == "--x=a b; rm -rf /:4242")
+        // A value that looks like a placeholder stays as it is.
+        let nested = Placeholders.substitute("{param:p}-{param:q}-{other}", port: 1, parameters: ["p": "{param:q}{port}", "q": "Q"])
+        #expect(nested == "{param:q}{port}-Q-{other}")
     }
 }

@@ -216,12 +216,26 @@ public enum Placeholders {
         return names
     }
 
-    /// Replaces every placeholder in one argument; values are never interpreted further.
+    /// Replaces every placeholder in one argument in a single pass, so a value that itself
+    /// looks like a placeholder is kept as it is.
     public static func substitute(_ text: String, port: Int, parameters: [String: String]) -> String {
-        var out = text.replacingOccurrences(of: "{port}", with: String(port))
-        for name in parameterNames(in: out) {
-            out = out.replacingOccurrences(of: "{param:\(name)}", with: parameters[name] ?? "")
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            out += rest[..<open]
+            let tail = rest[open...]
+            if tail.hasPrefix("{port}") {
+                out += String(port)
+                rest = tail.dropFirst("{port}".count)
+            } else if tail.hasPrefix("{param:"), let close = tail.firstIndex(of: "}") {
+                let name = String(tail[tail.index(open, offsetBy: "{param:".count)..<close])
+                out += parameters[name] ?? ""
+                rest = tail[tail.index(after: close)...]
+            } else {
+                out += "{"
+                rest = tail.dropFirst()
+            }
         }
-        return out
+        return out + rest
     }
 }
