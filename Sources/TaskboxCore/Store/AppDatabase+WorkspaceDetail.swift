@@ -190,12 +190,8 @@ extension WorkspaceDetail: JSONWritable {
                 json.field("disconnected_at", agent.connection.disconnectedAt)
                 json.field("status", agent.connection.status(now: now))
                 json.field("lifecycle_state", agent.connection.lifecycle)
-                let health = agent.connection.health(now: now)
                 json.key("health")
-                json.beginObject()
-                json.field("healthy", health.healthy)
-                if let reason = health.reason { json.field("reason", reason) }
-                json.endObject()
+                agent.connection.health(now: now).write(to: &json)
                 json.key("apps")
                 json.beginArray()
                 for app in agent.apps {

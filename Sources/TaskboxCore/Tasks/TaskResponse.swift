@@ -38,14 +38,7 @@ public struct TaskResponse: JSONWritable, Sendable, Equatable {
         json.field("workspace_agent_id", workspace_agent_id)
         json.field("workspace_agent_lifecycle", workspace_agent_lifecycle)
         json.key("workspace_agent_health")
-        if let health = workspace_agent_health {
-            json.beginObject()
-            json.field("healthy", health.healthy)
-            if let reason = health.reason, !reason.isEmpty { json.field("reason", reason) }
-            json.endObject()
-        } else {
-            json.null()
-        }
+        if let health = workspace_agent_health { health.write(to: &json) } else { json.null() }
         json.field("workspace_app_id", workspace_app_id)
         json.field("initial_prompt", initial_prompt)
         json.field("status", status)
@@ -75,7 +68,14 @@ public struct TaskStateEntry: Sendable, Equatable {
 }
 
 /// `codersdk.WorkspaceAgentHealth`: `reason` is omitted when empty.
-public struct AgentHealth: Sendable, Equatable {
+public struct AgentHealth: JSONWritable, Sendable, Equatable {
     public var healthy: Bool
     public var reason: String?
+
+    public func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("healthy", healthy)
+        if let reason, !reason.isEmpty { json.field("reason", reason) }
+        json.endObject()
+    }
 }
