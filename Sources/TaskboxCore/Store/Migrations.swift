@@ -15,6 +15,10 @@ enum Migrations {
                     """,
                 arguments: [ID.new(), now, now])
         }
+        migrator.registerMigration("v2-tasks") { db in
+            try db.execute(sql: TasksSchema.sql)
+            try TasksSchema.migrateTaskWorkspaces(db)
+        }
         return migrator
     }
 

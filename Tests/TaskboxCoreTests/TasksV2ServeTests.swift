@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// The v2 lifecycle against a real `serve --demo`, whose app is the real echo agent process:
+/// pause captures the conversation before the processes stop, logs of the paused task show
+/// it, resume starts the agent again and the task takes input again.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct TasksV2ServeTests {
+    /// Polls the task until `done` holds (at most `timeout`), returning its last JSON.
+    func waitForTask(
+        _ demo: DemoServer, _ id: String, timeout: Duration = .seconds(40), _ done: ([String: Any]) -> Bool
+    ) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        var last: [String: Any] = [:]
+        while ContinuousClock.now < deadline {
+            last = try await http(.GET, "\(demo.url)/api/v2/tasks/me/\(id)", token: demo.token).object
+            if done(last) { return last }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("task never reached the expected state; last: \(last)")
+        return last
+    }
+
+    static func idle(_ task: [String: Any]) -> Bool {
+        task["status"] as? String == "active" && (task["current_state"] as? [String: Any])?["state"] as? String == "idle"
+    }
+
+    /// Polls the task's logs until they read `expected` (at most 20 s); the last answer.
+    func waitForLogs(_ demo: DemoServer, _ id: String, _ expected: [String]) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + .seconds(20)
+        var live: [String: Any] = [:]
+        repeat {
+            live = try await http(.GET, "\(demo.url)/api/v2/tasks/me/\(id)/logs", token: demo.token).object
+            if contents(live) == expected { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
+        return live
+    }
+
+    func contents(_ logs: [String: Any]) -> [String] {
+        (logs["logs"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? ""): \($0["content"] ?? "")" }
+    }
+
+    @Test func pauseSnapshotsTheConversationAndResumeTakesInputAgain() async throws {
+        let dir = TestDirectory()
+        let demo = try await DemoServer.start(dir: dir)
+        defer { Task { await demo.server.stop() } }
+        let base = "\(demo.url)/api/v2/tasks/me"
+        let created = try await http(.POST, base, token: demo.token,
+                                     body: #"{"template_version_id":"\#(demo.versionID)","input":"first prompt","name":"echo-task"}"#)
+        #expect(created.status == 201, "\(created.body)")
+        let id = try #require(created.object["id"] as? String)
+        _ = try await waitForTask(demo, id, Self.idle)
+        var r = try await http(.POST, "\(base)/echo-task/send", token: demo.token, body: #"{"input":"second message"}"#)
+        #expect(r.status == 204, "\(r.body)")
+        let conversation = ["input: first prompt", "output: Echo: first prompt", "input: second message", "output: Echo: second message"]
+        var live = try await waitForLogs(demo, id, conversation)
+        #expect(contents(live) == conversation)
+        #expect(live["snapshot"] == nil)
+
+        r = try await http(.POST, "\(base)/\(id)/pause", token: demo.token)
+        #expect(r.status == 202 && (r.object["workspace_build"] as? [String: Any])?["reason"] as? String == "task_manual_pause")
+        _ = try await waitForTask(demo, id) { $0["status"] as? String == "paused" }
+        let paused = try await http(.GET, "\(base)/\(id)/logs", token: demo.token).object
+        #expect(paused["snapshot"] as? Bool == true && paused["snapshot_at"] is String)
+        #expect(contents(paused) == conversation, "the snapshot taken before the stop shows the conversation")
+        r = try await http(.POST, "\(base)/\(id)/send", token: demo.token, body: #"{"input":"while paused"}"#)
+        #expect(r.status == 409 && r.object["message"] as? String == "Task is paused.")
+
+        r = try await http(.POST, "\(base)/\(id)/resume", token: demo.token)
+        #expect(r.status == 202 && (r.object["workspace_build"] as? [String: Any])?["reason"] as? String == "task_resume")
+        let resumed = try await waitForTask(demo, id, Self.idle)
+        #expect(resumed["workspace_build_number"] as? Int == 3)
+        // The echo agent keeps its conversation in memory only: once it runs again, live
+        // logs start over from the task's prompt (the snapshot is what kept the rest).
+        live = try await http(.GET, "\(base)/\(id)/logs", token: demo.token).object
+        #expect(contents(live) == ["input: first prompt", "output: Echo: first prompt"])
+        r = try await http(.POST, "\(base)/\(id)/send", token: demo.token, body: #"{"input":"after resume"}"#)
+        #expect(r.status == 204, "\(r.body)")
+        let after = ["input: first prompt", "output: Echo: first prompt", "input: after resume", "output: Echo: after resume"]
+        live = try await waitForLogs(demo, id, after)
+        #expect(contents(live) == after)
+        await demo.server.stop()
+    }
+}
