@@ -42,8 +42,12 @@ import Testing
             #expect(build["transition"] as? String == "start" && build["build_number"] as? Int == 3)
             #expect(build["reason"] as? String == "task_resume")
             got = try await client.call(.get, "/api/v2/tasks/me/\(task.id)", token: alice).object
-            #expect(got["status"] as? String == "pending")
-            #expect((got["current_state"] as? [String: Any])?["message"] as? String == "Workspace is pending")
+            #expect(got["status"] as? String == "pending" && got["current_state"] is NSNull)
+            _ = try await f.db.startJob(id: try #require(try await f.latestJob(task.workspaceID)))
+            got = try await client.call(.get, "/api/v2/tasks/me/\(task.id)", token: alice).object
+            #expect(got["status"] as? String == "initializing")
+            let synthetic = try #require(got["current_state"] as? [String: Any])
+            #expect(synthetic["state"] as? String == "working" && synthetic["message"] as? String == "Workspace is starting")
             try await f.finishBuild(task.workspaceID)
             got = try await client.call(.get, "/api/v2/tasks/me/\(task.id)", token: alice).object
             #expect(got["workspace_status"] as? String == "running" && got["workspace_build_number"] as? Int == 3)
