@@ -46,11 +46,12 @@ import Testing
         #expect(r.stderr == "error: task \"admin/v2-task\" is already paused\n")
 
         r = try await run(["task", "logs", "v2-task"], env)
-        #expect(r.status == 0 && r.stderr == "WARN: Task is paused. Showing last 2 messages from snapshot.\n", "\(r.stderr)")
+        #expect(r.status == 0 && r.stderr == "WARN: Task is paused. Showing last 3 messages from snapshot.\n", "\(r.stderr)")
         #expect(r.stdout.contains("input   First prompt") && r.stdout.contains("output  Echo: First prompt"), "\(r.stdout)")
         r = try await run(["task", "logs", "v2-task", "-o", "json"], env)
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
-        #expect(entries.map { $0["content"] as? String } == ["First prompt", "Echo: First prompt"])
+        #expect(entries.map { $0["content"] as? String }
+                == [#"Echo agent ready. Send a message and it comes back as "Echo: <message>"."#, "First prompt", "Echo: First prompt"])
 
         // send resumes the paused task, waits for the agent, then delivers.
         r = try await run(["task", "send", "v2-task", "After the pause"], env)

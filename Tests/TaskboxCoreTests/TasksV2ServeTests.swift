@@ -52,7 +52,8 @@ import Testing
         _ = try await waitForTask(demo, id, Self.idle)
         var r = try await http(.POST, "\(base)/echo-task/send", token: demo.token, body: #"{"input":"second message"}"#)
         #expect(r.status == 204, "\(r.body)")
-        let conversation = ["input: first prompt", "output: Echo: first prompt", "input: second message", "output: Echo: second message"]
+        let greeting = #"output: Echo agent ready. Send a message and it comes back as "Echo: <message>"."#
+        let conversation = [greeting, "input: first prompt", "output: Echo: first prompt", "input: second message", "output: Echo: second message"]
         var live = try await waitForLogs(demo, id, conversation)
         #expect(contents(live) == conversation)
         #expect(live["snapshot"] == nil)
@@ -73,10 +74,10 @@ import Testing
         // The echo agent keeps its conversation in memory only: once it runs again, live
         // logs start over from the task's prompt (the snapshot is what kept the rest).
         live = try await http(.GET, "\(base)/\(id)/logs", token: demo.token).object
-        #expect(contents(live) == ["input: first prompt", "output: Echo: first prompt"])
+        #expect(contents(live) == [greeting, "input: first prompt", "output: Echo: first prompt"])
         r = try await http(.POST, "\(base)/\(id)/send", token: demo.token, body: #"{"input":"after resume"}"#)
         #expect(r.status == 204, "\(r.body)")
-        let after = ["input: first prompt", "output: Echo: first prompt", "input: after resume", "output: Echo: after resume"]
+        let after = [greeting, "input: first prompt", "output: Echo: first prompt", "input: after resume", "output: Echo: after resume"]
         live = try await waitForLogs(demo, id, after)
         #expect(contents(live) == after)
         await demo.server.stop()
