@@ -3,7 +3,7 @@ import GRDB
 import Testing
 @testable import TaskboxCore
 
-/// Migration "v2-tasks" on a database made under the experimental contract (tasks-v2.md §0.2,
+/// Migration "0003-v2-tasks" on a database made under the experimental contract (tasks-v2.md §0.2,
 /// Coder's migration 000387): one task per AI-task workspace, deleted workspaces give deleted
 /// tasks, and each build gets its binding row.
 @Suite struct TasksMigrationTests {
@@ -31,11 +31,11 @@ import Testing
             try db.execute(sql: """
                 DROP VIEW tasks_with_status; DROP TRIGGER tasks_build_binding; DROP TRIGGER tasks_build_bound;
                 DROP TRIGGER tasks_workspace_deleted; DROP TABLE task_snapshots; DROP TABLE task_workspace_apps; DROP TABLE tasks;
-                DELETE FROM grdb_migrations WHERE identifier = 'v2-tasks';
+                DELETE FROM grdb_migrations WHERE identifier = '0003-v2-tasks';
                 """)
         }
         db = try dir.openDatabase()
-        #expect(try db.appliedMigrations() == ["v1-schema", "v2-tasks"])
+        #expect(try db.appliedMigrations() == SchemaTests.allMigrations)
         let task = try #require(try await db.task(workspaceID: kept))
         #expect(task.name == "kept-task" && task.prompt == "keep me" && task.ownerID == alice.id && task.id != kept)
         #expect(task.status == .active && task.buildNumber == 1 && task.appID != nil && task.agentID != nil)

@@ -20,7 +20,7 @@ struct TaskSnapshotController {
             throw APIError(400, "Invalid task ID format.", detail: error.message)
         }
         // Step 3: `format` and nothing else (a token in the query fails here too).
-        let parser = QueryParamParser(QueryValues(request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }))
+        let parser = QueryParamParser(request.goQuery)
         let format = parser.single("format")
         if format == nil && parser.values["format"].count <= 1 {
             parser.fail("format", "Query param \"format\" is required and cannot be empty")

@@ -22,8 +22,8 @@ struct TasksV2Controller {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let authorizer = Authorizer(try context.requireActor())
-        let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
-        let q = query.first { $0.name == "q" }?.value ?? ""
+        let query = request.goQuery
+        let q = query.first("q")
         let filter: TaskFilter
         do {
             filter = try await TaskSearch.parse(q, lookup: StoreSearchLookup(database: database), authorizer: authorizer)
@@ -32,7 +32,7 @@ struct TasksV2Controller {
         }
         // taskbox extension (tasks-v2.md §11.6): paging and a total `count` only when asked for.
         var pagination: Pagination?
-        if query.contains(where: { ["limit", "offset", "after_id"].contains($0.name) }) {
+        if ["limit", "offset", "after_id"].contains(where: { !query[$0].isEmpty }) {
             do {
                 pagination = try Pagination.parse(query)
             } catch {
