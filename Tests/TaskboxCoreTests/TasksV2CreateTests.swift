@@ -132,6 +132,16 @@ import Testing
         }
     }
 
+    @Test func oversizedBodiesAre413WithCodersWording() async throws {
+        try await withServer { f, client, token in
+            let big = #"{"template_version_id":"\#(f.aiVersionID)","input":""# + String(repeating: "x", count: 1 << 20) + #""}"#
+            let r = try await client.call(.post, "/api/v2/tasks/me", token: token, json: big)
+            #expect(r.status == 413)
+            #expect(r.text == #"{"message":"Request body too large.","detail":"Maximum request body size is 1048576 bytes."}"# + "\n")
+            #expect(try await f.db.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM tasks") } == 0)
+        }
+    }
+
     @Test func taskRowIsCreatedAndLinkedToItsWorkspace() async throws {
         try await withServer { f, client, token in
             let r = try await client.createTaskV2(token, version: f.aiVersionID, input: "linked", name: "my-custom-task")

@@ -82,4 +82,51 @@ import Testing
         #expect(contents(live) == after)
         await demo.server.stop()
     }
+
+    /// tasks-v2.md §11.2: every start build's apps get the task's id and current prompt, so a
+    /// prompt edited while paused reaches the app at resume.
+    @Test func appsGetTheTaskIdAndTheCurrentPrompt() async throws {
+        let dir = TestDirectory()
+        let manifest = dir.url.appendingPathComponent("env.json")
+        try #"""
+            {"name":"env-dump","agents":[{"name":"main","apps":[{"slug":"dump","url":"http://127.0.0.1:{port}",
+              "command":["/bin/sh","-c","env > task-env.txt; exec sleep 300"]}]}],"ai_task":{"app":"dump"}}
+            """#.write(to: manifest, atomically: true, encoding: .utf8)
+        let pushed = try runTaskbox(["templates", "push", manifest.path, "-o", "json"], db: dir.dbPath)
+        let version = try #require((try pushed.json() as? [String: Any])?["template_version_id"] as? String, "\(pushed.stderr)")
+        #expect(try runTaskbox(["users", "create", "--username", "alice"], db: dir.dbPath).status == 0)
+        let token = try runTaskbox(["tokens", "create", "--user", "alice"], db: dir.dbPath).stdout.trimmingCharacters(in: .newlines)
+        let server = try await ServerProcess.start(db: dir.dbPath)
+        let base = "\(server.url)/api/v2/tasks/me"
+        let created = try await http(.POST, base, token: token, body: #"{"template_version_id":"\#(version)","input":"first prompt"}"#)
+        let id = try #require(created.object["id"] as? String, "\(created.body)")
+        let workspace = try #require(created.object["workspace_id"] as? String)
+        let file = dir.url.appendingPathComponent("workspaces/\(workspace)/task-env.txt")
+
+        func waitForEnvironment(containing line: String) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(30)
+            var text = ""
+            while ContinuousClock.now < deadline {
+                text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+                if text.split(separator: "\n").contains(Substring(line)) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return text
+        }
+        var env = try await waitForEnvironment(containing: "TASKBOX_TASK_PROMPT=first prompt")
+        #expect(env.split(separator: "\n").contains("TASKBOX_TASK_ID=\(id)"))
+        #expect(env.split(separator: "\n").contains("TASKBOX_TASK_PROMPT=first prompt"))
+
+        #expect(try await http(.POST, "\(base)/\(id)/pause", token: token).status == 202)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await http(.GET, "\(base)/\(id)", token: token).object["status"] as? String != "paused" && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try FileManager.default.removeItem(at: file)
+        #expect(try await http(.PATCH, "\(base)/\(id)/input", token: token, body: #"{"input":"edited prompt"}"#).status == 204)
+        #expect(try await http(.POST, "\(base)/\(id)/resume", token: token).status == 202)
+        env = try await waitForEnvironment(containing: "TASKBOX_TASK_PROMPT=edited prompt")
+        #expect(env.split(separator: "\n").contains("TASKBOX_TASK_PROMPT=edited prompt"))
+        #expect(await server.stop() == 0)
+    }
 }

@@ -98,6 +98,10 @@ public actor Supervisor {
         env["CODER_WORKSPACE_NAME"] = build.workspaceName
         env["CODER_WORKSPACE_OWNER_NAME"] = build.ownerName
         env["TASKBOX_APP_PORT"] = String(supervised.app.port)
+        if let task = build.task {
+            env["TASKBOX_TASK_ID"] = task.id
+            env["TASKBOX_TASK_PROMPT"] = task.prompt
+        }
         for parameter in build.parameters {
             let name = parameter.name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
             env["TASKBOX_PARAM_" + String(name)] = parameter.value
