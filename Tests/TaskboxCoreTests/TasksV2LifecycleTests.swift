@@ -54,6 +54,27 @@ import Testing
         }
     }
 
+    /// §9.1 #2: a paused task keeps showing the agent's last report; after a start the old
+    /// report is hidden behind a synthetic `working` entry until the agent reports again.
+    @Test func currentStateAcrossPauseAndResume() async throws {
+        try await withServer { f, client, alice, _ in
+            let task = try await f.task(in: .active, token: alice, client: client)
+            let agent = try await f.agentToken(task.workspaceID)
+            let report = try await client.call(
+                .patch, "/api/v2/workspaceagents/me/app-status", token: agent,
+                json: #"{"app_slug":"task-sidebar","state":"complete","message":"all done"}"#)
+            #expect(report.status == 200)
+            _ = try await client.call(.post, "/api/v2/tasks/me/\(task.id)/pause", token: alice)
+            try await f.finishBuild(task.workspaceID)
+            var state = try await client.call(.get, "/api/v2/tasks/me/\(task.id)", token: alice).object["current_state"] as? [String: Any]
+            #expect(state?["state"] as? String == "complete" && state?["message"] as? String == "all done")
+            _ = try await client.call(.post, "/api/v2/tasks/me/\(task.id)/resume", token: alice)
+            _ = try await f.db.startJob(id: try #require(try await f.latestJob(task.workspaceID)))
+            state = try await client.call(.get, "/api/v2/tasks/me/\(task.id)", token: alice).object["current_state"] as? [String: Any]
+            #expect(state?["state"] as? String == "working" && state?["message"] as? String != "all done")
+        }
+    }
+
     @Test func pausingAPausedTaskMakesAnotherStopBuild() async throws {
         try await withServer { f, client, alice, _ in
             let task = try await f.task(in: .paused, token: alice, client: client)
