@@ -38,13 +38,8 @@ import Testing
 
     @Test(arguments: Endpoint.allCases)
     func everyCallerGetsTheExactStatus(endpoint: Endpoint) async throws {
-        let fake = FakeAgentAPI()
-        let dir = TestDirectory()
-        try await fake.application().test(.live) { fakeClient in
-            let port = try #require(fakeClient.port)
-            let db = try dir.openDatabase()
-            let f = try TaskFixture(db: db, appURL: "http://127.0.0.1:\(port)")
-            let callerTokens = try await matrixCallerTokens(f)
+        try await withMatrixFixture { f, callerTokens in
+            let db = f.db
             let aliceToken = try #require(callerTokens[.taskOwner])
             try await liveApplication(db).test(.live) { client in
                 for caller in Caller.allCases {

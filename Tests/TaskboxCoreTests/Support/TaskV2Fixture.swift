@@ -138,3 +138,16 @@ func matrixCallerTokens(_ f: TaskFixture) async throws -> [AuthorizationMatrixTe
     }
     return tokens
 }
+
+/// A fake agentapi, a fixture whose task app points at it, and every matrix caller's token.
+func withMatrixFixture(
+    _ body: @escaping @Sendable (TaskFixture, [AuthorizationMatrixTests.Caller: String]) async throws -> Void
+) async throws {
+    let fake = FakeAgentAPI()
+    let dir = TestDirectory()
+    try await fake.application().test(.live) { fakeClient in
+        let port = try #require(fakeClient.port)
+        let f = try TaskFixture(db: try dir.openDatabase(), appURL: "http://127.0.0.1:\(port)")
+        try await body(f, try await matrixCallerTokens(f))
+    }
+}
