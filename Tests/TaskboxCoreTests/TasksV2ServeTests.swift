@@ -122,6 +122,9 @@ import Testing
         while try await http(.GET, "\(base)/\(id)", token: token).object["status"] as? String != "paused" && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
+        // The app serves no agentapi: the snapshot before the stop failed, the stop did not.
+        let logs = try await http(.GET, "\(base)/\(id)/logs", token: token)
+        #expect(logs.status == 200 && logs.body == #"{"logs":[],"snapshot":true}"# + "\n")
         try FileManager.default.removeItem(at: file)
         #expect(try await http(.PATCH, "\(base)/\(id)/input", token: token, body: #"{"input":"edited prompt"}"#).status == 204)
         #expect(try await http(.POST, "\(base)/\(id)/resume", token: token).status == 202)

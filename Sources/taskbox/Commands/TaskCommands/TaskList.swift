@@ -44,7 +44,9 @@ struct TaskList: AsyncParsableCommand {
                 return
             }
             let selected = columns.selected(default: Self.defaultColumns)
-            printTable(selected.map(\.header), TaskColumn.rows(tasks.value, columns: selected, width: Terminal.width()))
+            // Coder's table is sorted by name (tasks-v2.md §7.3); JSON keeps the server's order.
+            let sorted = tasks.value.sorted { ($0.name, $0.id) < ($1.name, $1.id) }
+            printTable(selected.map(\.header), TaskColumn.rows(sorted, columns: selected, width: Terminal.width()))
         }
     }
 }
