@@ -37,10 +37,9 @@ final class ServerProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + timeout
-        // One more look after the deadline: on a loaded machine this task may resume from its
-        // sleep only after the deadline, although the line came in time.
         var lastLook = false
         while !lastLook {
+            // One more look after the deadline: a test starved of threads may wake up late.
             lastLook = ContinuousClock.now >= deadline || !process.isRunning
             let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("taskbox listening on ") }) {
