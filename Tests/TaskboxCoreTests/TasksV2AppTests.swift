@@ -7,7 +7,7 @@ import Testing
 
 /// tasks-v2.md §3.6–§3.8 and §3.11, §9.1 #12–#26 and #47–#58: send, logs (live and from
 /// the snapshot) and the agent's snapshot upload, against a fake agentapi on loopback.
-@Suite(.timeLimit(.minutes(2))) struct TasksV2AppTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TasksV2AppTests {
     let dir = TestDirectory()
 
     func withServer(

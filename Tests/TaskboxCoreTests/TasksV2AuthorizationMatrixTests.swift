@@ -7,7 +7,7 @@ import Testing
 
 /// The v2 task endpoints × every caller (tasks-v2.md §1.6; tasks-api.md §9 rows for the new
 /// endpoints, pause/resume/input counted as updates): the exact status of each cell.
-@Suite struct TasksV2AuthorizationMatrixTests {
+@Suite(.serialized) struct TasksV2AuthorizationMatrixTests {
     typealias Caller = AuthorizationMatrixTests.Caller
 
     enum Endpoint: String, CaseIterable, Sendable {

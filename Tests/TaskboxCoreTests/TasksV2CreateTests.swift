@@ -6,7 +6,7 @@ import Testing
 @testable import TaskboxCore
 
 /// tasks-v2.md §3.2 and §9.1 #38–#45 (`TestTasksCreate`), #1 (`TestTasks/List`), over real HTTP.
-@Suite(.timeLimit(.minutes(2))) struct TasksV2CreateTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TasksV2CreateTests {
     let dir = TestDirectory()
 
     func withServer(_ body: @escaping @Sendable (TaskFixture, any TestClientProtocol, String) async throws -> Void) async throws {

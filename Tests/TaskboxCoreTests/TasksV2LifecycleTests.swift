@@ -7,7 +7,7 @@ import Testing
 
 /// tasks-v2.md §3.9–§3.10 (`TestPauseTask`, `TestResumeTask`), the status view of §2.2
 /// (`TestTasksWithStatusView`) and `current_state` of §2.3 (`TestDeriveTaskCurrentState_Unit`).
-@Suite(.timeLimit(.minutes(2))) struct TasksV2LifecycleTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TasksV2LifecycleTests {
     let dir = TestDirectory()
 
     func withServer(

@@ -6,7 +6,7 @@ import Testing
 @testable import TaskboxCore
 
 /// tasks-v2.md §1.5 (`TestTaskParam`), §3.3–§3.5 and §9.1 #2–#11, #27–#33, over real HTTP.
-@Suite(.timeLimit(.minutes(2))) struct TasksV2ReadTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct TasksV2ReadTests {
     let dir = TestDirectory()
     static let notFound = #"{"message":"Resource not found or you do not have access to this resource"}"# + "\n"
 
