@@ -83,14 +83,16 @@ import Testing
         await demo.server.stop()
     }
 
-    /// tasks-v2.md §11.2: every start build's apps get the task's id and current prompt, so a
-    /// prompt edited while paused reaches the app at resume.
+    /// tasks-v2.md §11.2: every start build's apps get the task's id and current prompt (as
+    /// variables and as `{task:id}`/`{task:prompt}`), so a prompt edited while paused reaches
+    /// the app at resume.
     @Test func appsGetTheTaskIdAndTheCurrentPrompt() async throws {
         let dir = TestDirectory()
         let manifest = dir.url.appendingPathComponent("env.json")
         try #"""
             {"name":"env-dump","agents":[{"name":"main","apps":[{"slug":"dump","url":"http://127.0.0.1:{port}",
-              "command":["/bin/sh","-c","env > task-env.txt; exec sleep 300"]}]}],"ai_task":{"app":"dump"}}
+              "command":["/bin/sh","-c","env > task-env.txt; echo \"$0\" > task-arg.txt; exec sleep 300","{task:id}"],
+              "env":{"TASK_FROM_PLACEHOLDER":"{task:prompt}"}}]}],"ai_task":{"app":"dump"}}
             """#.write(to: manifest, atomically: true, encoding: .utf8)
         let pushed = try runTaskbox(["templates", "push", manifest.path, "-o", "json"], db: dir.dbPath)
         let version = try #require((try pushed.json() as? [String: Any])?["template_version_id"] as? String, "\(pushed.stderr)")
@@ -116,6 +118,9 @@ import Testing
         var env = try await waitForEnvironment(containing: "TASKBOX_TASK_PROMPT=first prompt")
         #expect(env.split(separator: "\n").contains("TASKBOX_TASK_ID=\(id)"))
         #expect(env.split(separator: "\n").contains("TASKBOX_TASK_PROMPT=first prompt"))
+        #expect(env.split(separator: "\n").contains("TASK_FROM_PLACEHOLDER=first prompt"), "{task:prompt} in an env value")
+        let argument = try String(contentsOf: dir.url.appendingPathComponent("workspaces/\(workspace)/task-arg.txt"), encoding: .utf8)
+        #expect(argument == id + "\n", "{task:id} in the command")
 
         #expect(try await http(.POST, "\(base)/\(id)/pause", token: token).status == 202)
         let deadline = ContinuousClock.now + .seconds(30)

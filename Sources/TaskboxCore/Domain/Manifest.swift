@@ -239,8 +239,10 @@ public enum Placeholders {
     /// Replaces every placeholder in one argument in a single pass, so a value that itself
     /// looks like a placeholder is kept as it is (a parameter value `{env:SECRET}` stays text).
     /// `environment` is `serve`'s own, given only for env values; elsewhere `{env:…}` stays as written.
+    /// `task` fills `{task:id}` and `{task:prompt}` (tasks-v2.md §11.2); without a task they become "".
     public static func substitute(
-        _ text: String, port: Int, parameters: [String: String], environment: [String: String]? = nil
+        _ text: String, port: Int, parameters: [String: String], environment: [String: String]? = nil,
+        task: (id: String, prompt: String)? = nil
     ) -> String {
         var out = ""
         var rest = Substring(text)
@@ -254,6 +256,12 @@ public enum Placeholders {
                 let name = String(tail[tail.index(open, offsetBy: "{param:".count)..<close])
                 out += parameters[name] ?? ""
                 rest = tail[tail.index(after: close)...]
+            } else if tail.hasPrefix("{task:id}") {
+                out += task?.id ?? ""
+                rest = tail.dropFirst("{task:id}".count)
+            } else if tail.hasPrefix("{task:prompt}") {
+                out += task?.prompt ?? ""
+                rest = tail.dropFirst("{task:prompt}".count)
             } else if let environment, tail.hasPrefix("{env:"), let close = tail.firstIndex(of: "}") {
                 let name = String(tail[tail.index(open, offsetBy: "{env:".count)..<close])
                 out += environment[name] ?? ""

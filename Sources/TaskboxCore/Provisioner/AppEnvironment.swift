@@ -43,7 +43,7 @@ public enum AppEnvironment {
         var env = base(of: serve)
         let parameters = Dictionary(build.parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
         for (name, value) in supervised.environment where !isReserved(name) {
-            env[name] = Placeholders.substitute(value, port: app.port, parameters: parameters, environment: serve)
+            env[name] = Placeholders.substitute(value, port: app.port, parameters: parameters, environment: serve, task: build.task)
         }
         env["CODER_AGENT_URL"] = accessURL
         env["CODER_AGENT_TOKEN"] = supervised.agentToken

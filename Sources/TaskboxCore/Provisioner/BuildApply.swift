@@ -45,8 +45,9 @@ extension AppDatabase {
             guard let build = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT b.id, b.workspace_id, b.transition, v.manifest FROM workspace_builds b
-                    JOIN template_versions v ON v.id = b.template_version_id WHERE b.job_id = ?
+                    SELECT b.id, b.workspace_id, b.transition, v.manifest, t.id AS task_id, t.prompt FROM workspace_builds b
+                    JOIN template_versions v ON v.id = b.template_version_id
+                    LEFT JOIN tasks t ON t.workspace_id = b.workspace_id AND t.deleted_at IS NULL WHERE b.job_id = ?
                     """,
                 arguments: [jobID])
             else { throw StoreError.notFound("no build for job \(jobID)") }
@@ -56,6 +57,7 @@ extension AppDatabase {
                 buildID: buildID, workspaceID: build["workspace_id"], transition: transition, agents: [], apps: [])
             guard transition == "start" else { return applied }
             let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
+            let task = (build["task_id"] as String?).map { (id: $0, prompt: build["prompt"] as String) }
             let parameters = Dictionary(
                 try Row.fetchAll(db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ?",
                                  arguments: [buildID]).map { ($0["name"] as String, $0["value"] as String) },
@@ -77,7 +79,9 @@ extension AppDatabase {
                 applied.agents.append((agentID, agent.name, token))
                 for app in agent.apps ?? [] {
                     let port = ports()
-                    func fill(_ text: String) -> String { Placeholders.substitute(text, port: port, parameters: parameters) }
+                    func fill(_ text: String) -> String {
+                        Placeholders.substitute(text, port: port, parameters: parameters, task: task)
+                    }
                     let a = AppliedApp(
                         id: ID.new(), agentID: agentID, slug: app.slug, url: app.url.map(fill), command: app.command?.map(fill),
                         port: port, healthcheckURL: app.healthcheck.map { fill($0.url) },
