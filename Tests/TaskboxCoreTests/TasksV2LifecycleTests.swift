@@ -28,6 +28,7 @@ import Testing
             #expect(build["transition"] as? String == "stop" && build["build_number"] as? Int == 2)
             #expect(build["reason"] as? String == "task_manual_pause" && build["status"] as? String == "pending")
             #expect(build["workspace_id"] as? String == task.workspaceID && build["id"] is String && build["job"] is [String: Any])
+            #expect(build["ai_task_sidebar_app_id"] == nil && build["has_ai_task"] != nil && build["initiator_id"] is String)
             #expect(try await client.call(.get, "/api/v2/tasks/me/\(task.id)", token: alice).object["status"] as? String == "unknown")
             r = try await client.call(.post, "/api/v2/tasks/me/\(task.id)/pause", token: alice)
             #expect(r.status == 409 && r.object["message"] as? String == "A workspace build is already active.")

@@ -138,8 +138,9 @@ extension WorkspaceDetail: JSONWritable {
         json.endObject()
     }
 
-    /// Coder's `WorkspaceBuild` of the latest build (`null` when there is none).
-    public func writeLatestBuild(to json: inout JSONWriter) {
+    /// Coder's `WorkspaceBuild` of the latest build (`null` when there is none). The final API
+    /// dropped `ai_task_sidebar_app_id` (tasks-v2.md §2.4): `sidebarApp` false leaves it out.
+    public func writeLatestBuild(to json: inout JSONWriter, sidebarApp: Bool = true) {
         let now = Date().timeIntervalSince1970
         guard let build = view.build else { return json.null() }
         json.beginObject()
@@ -158,7 +159,7 @@ extension WorkspaceDetail: JSONWritable {
         json.field("status", build.status)
         json.key("has_ai_task")
         if let flag = build.hasAITask { json.bool(flag) } else { json.null() }
-        json.field("ai_task_sidebar_app_id", build.sidebarAppID)
+        if sidebarApp { json.field("ai_task_sidebar_app_id", build.sidebarAppID) }
         json.key("job")
         if let job {
             json.beginObject()

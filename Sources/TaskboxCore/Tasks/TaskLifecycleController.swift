@@ -60,7 +60,7 @@ struct TaskLifecycleController {
         func write(to json: inout JSONWriter) {
             json.beginObject()
             json.key("workspace_build")
-            detail.writeLatestBuild(to: &json)
+            detail.writeLatestBuild(to: &json, sidebarApp: false)
             json.endObject()
         }
     }
