@@ -45,9 +45,11 @@ struct TaskLifecycleController {
         _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
         overriding: [String: String] = [:]
     ) async throws -> Response {
-        try await database.createBuild(
-            workspaceID: workspace.id, transition: transition, initiatorID: caller.authorizer.actor.id, reason: reason,
-            overriding: overriding)
+        try await withBuildErrorDetail {
+            try await database.createBuild(
+                workspaceID: workspace.id, transition: transition, initiatorID: caller.authorizer.actor.id, reason: reason,
+                overriding: overriding)
+        }
         let detail = try await database.workspaceDetail(id: workspace.id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }

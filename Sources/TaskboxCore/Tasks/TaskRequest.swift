@@ -45,6 +45,17 @@ struct TaskRequest {
     }
 }
 
+/// Build errors as the v2 handlers write wsbuilder's: the message again as the detail
+/// (tasks-v2.md §3.4: `A workspace build is already active.` twice).
+func withBuildErrorDetail<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch var error as APIError where error.detail == nil && error.status == 409 {
+        error.detail = error.message
+        throw error
+    }
+}
+
 /// JSON bodies of the v2 routes: taskbox's cap with Coder's 413 wording (tasks-v2.md §1.2).
 enum TaskBody {
     static func read(_ request: Request, context: AppRequestContext, as typeName: String) async throws -> RequestBody {

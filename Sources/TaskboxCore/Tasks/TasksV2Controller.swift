@@ -70,7 +70,9 @@ struct TasksV2Controller {
             guard caller.authorizer.may(.delete, workspace.object) else {
                 throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
             }
-            try await database.createBuild(workspaceID: workspace.id, transition: "delete", initiatorID: caller.authorizer.actor.id)
+            try await withBuildErrorDetail {
+                try await database.createBuild(workspaceID: workspace.id, transition: "delete", initiatorID: caller.authorizer.actor.id)
+            }
             jobs.enqueued()
         }
         guard caller.authorizer.may(.delete, task.object) else {
