@@ -13,14 +13,15 @@ import Testing
     @Test func newFileGetsSchemaWALForeignKeysAndDefaultOrganization() throws {
         let dir = TestDirectory()
         let db = try dir.openDatabase()
-        #expect(try db.appliedMigrations() == ["v1-schema"])
+        #expect(try db.appliedMigrations() == ["v1-schema", "v2-webhooks"])
         try db.pool.read { db in
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             for table in ["users", "user_site_roles", "organizations", "organization_members", "organization_member_roles",
                           "api_keys", "templates", "template_versions", "template_version_parameters",
                           "template_version_presets", "template_version_preset_parameters", "workspaces",
                           "workspace_builds", "provisioner_jobs", "workspace_build_parameters", "workspace_resources",
-                          "workspace_agents", "workspace_apps", "workspace_app_statuses", "notifications", "audit_logs"] {
+                          "workspace_agents", "workspace_apps", "workspace_app_statuses", "notifications", "audit_logs",
+                          "webhook_subscriptions", "webhook_events", "webhook_deliveries", "webhook_attempts"] {
                 #expect(tables.contains(table), "missing table \(table)")
             }
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
@@ -36,7 +37,7 @@ import Testing
         let dir = TestDirectory()
         _ = try dir.openDatabase()
         let again = try dir.openDatabase()
-        #expect(try again.appliedMigrations() == ["v1-schema"])
+        #expect(try again.appliedMigrations() == ["v1-schema", "v2-webhooks"])
         #expect(try again.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM organizations") } == 1)
     }
 

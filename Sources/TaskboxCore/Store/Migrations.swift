@@ -15,6 +15,9 @@ enum Migrations {
                     """,
                 arguments: [ID.new(), now, now])
         }
+        migrator.registerMigration("v2-webhooks") { db in
+            try db.execute(sql: WebhooksSchema.sql)
+        }
         return migrator
     }
 
