@@ -62,7 +62,8 @@ extension AppDatabase {
         try await pool.write { db in try Self.recordTaskEvent(db, type, workspaceID: workspaceID, message: message) }
     }
 
-    /// The head of each subscription's queue, if it is due at `now`; subscriptions in `busy` are skipped.
+    /// The head of each subscription's queue, if it is due at `now`; subscriptions in `busy` are
+    /// skipped. One index probe per subscription, however long the queues are.
     public func dueWebhookDeliveries(now: String, excluding busy: Set<String>, limit: Int) async throws -> [DueDelivery] {
         guard limit > 0 else { return [] }
         return try await pool.read { db in
@@ -70,10 +71,10 @@ extension AppDatabase {
                 db.cachedStatement(sql: """
                     SELECT d.seq, d.subscription_id, d.event_id, d.attempts, d.created_at, e.payload, s.url, s.secret,
                            CASE WHEN s.previous_secret_expires_at > ?1 THEN s.previous_secret END
-                    FROM (SELECT min(seq) AS seq FROM webhook_deliveries WHERE status = 'pending' GROUP BY subscription_id) h
-                    JOIN webhook_deliveries d ON d.seq = h.seq
+                    FROM webhook_subscriptions s
+                    JOIN webhook_deliveries d ON d.seq = (
+                      SELECT seq FROM webhook_deliveries WHERE subscription_id = s.id AND status = 'pending' ORDER BY seq LIMIT 1)
                     JOIN webhook_events e ON e.id = d.event_id
-                    JOIN webhook_subscriptions s ON s.id = d.subscription_id
                     WHERE d.next_attempt_at <= ?1
                     ORDER BY d.next_attempt_at, d.seq
                     """),
@@ -92,49 +93,55 @@ extension AppDatabase {
         _ delivery: DueDelivery, outcome: DeliveryOutcome, attemptedAt: String, durationMs: Int
     ) async throws {
         try await pool.write { db in
-            // Deleted meanwhile (with its subscription): nothing to record.
-            guard try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM webhook_deliveries WHERE seq = ? AND status = 'pending'", arguments: [delivery.seq]) == true
-            else { return }
-            let now = Timestamp.now()
-            switch outcome {
-            case .delivered(let code):
-                try db.execute(
-                    sql: "INSERT INTO webhook_attempts (delivery_seq, attempted_at, status_code, duration_ms) VALUES (?, ?, ?, ?)",
-                    arguments: [delivery.seq, attemptedAt, code, durationMs])
-                try db.execute(
-                    sql: """
-                        UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, completed_at = ?, last_error = NULL
-                        WHERE seq = ?
-                        """,
-                    arguments: [now, delivery.seq])
-                try db.execute(
-                    sql: """
-                        UPDATE webhook_subscriptions SET consecutive_failures = 0, status = 'active',
-                          updated_at = CASE WHEN status = 'active' THEN updated_at ELSE ?1 END
-                        WHERE id = ?2 AND (consecutive_failures <> 0 OR status <> 'active')
-                        """,
-                    arguments: [now, delivery.subscriptionID])
-            case .failed(let code, let error, let retryAt):
-                try db.execute(
-                    sql: "INSERT INTO webhook_attempts (delivery_seq, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [delivery.seq, attemptedAt, code, error, durationMs])
-                try db.execute(
-                    sql: """
-                        UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
-                          status = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
-                          next_attempt_at = coalesce(?2, next_attempt_at), completed_at = CASE WHEN ?2 IS NULL THEN ?3 END
-                        WHERE seq = ?4
-                        """,
-                    arguments: [error, retryAt, now, delivery.seq])
-                try db.execute(
-                    sql: """
-                        UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1,
-                          status = CASE WHEN consecutive_failures + 1 >= ?1 THEN 'failing' ELSE status END, updated_at = ?2
-                        WHERE id = ?3
-                        """,
-                    arguments: [Self.failingThreshold, now, delivery.subscriptionID])
-            }
+            try Self.recordAttempt(db, delivery, outcome: outcome, attemptedAt: attemptedAt, durationMs: durationMs)
+        }
+    }
+
+    private static func recordAttempt(
+        _ db: Database, _ delivery: DueDelivery, outcome: DeliveryOutcome, attemptedAt: String, durationMs: Int
+    ) throws {
+        // Deleted meanwhile (with its subscription): nothing to record.
+        guard try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM webhook_deliveries WHERE seq = ? AND status = 'pending'", arguments: [delivery.seq]) == true
+        else { return }
+        let now = Timestamp.now()
+        switch outcome {
+        case .delivered(let code):
+            try db.execute(
+                sql: "INSERT INTO webhook_attempts (delivery_seq, attempted_at, status_code, duration_ms) VALUES (?, ?, ?, ?)",
+                arguments: [delivery.seq, attemptedAt, code, durationMs])
+            try db.execute(
+                sql: """
+                    UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, completed_at = ?, last_error = NULL
+                    WHERE seq = ?
+                    """,
+                arguments: [now, delivery.seq])
+            try db.execute(
+                sql: """
+                    UPDATE webhook_subscriptions SET consecutive_failures = 0, status = 'active',
+                      updated_at = CASE WHEN status = 'active' THEN updated_at ELSE ?1 END
+                    WHERE id = ?2 AND (consecutive_failures <> 0 OR status <> 'active')
+                    """,
+                arguments: [now, delivery.subscriptionID])
+        case .failed(let code, let error, let retryAt):
+            try db.execute(
+                sql: "INSERT INTO webhook_attempts (delivery_seq, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
+                arguments: [delivery.seq, attemptedAt, code, error, durationMs])
+            try db.execute(
+                sql: """
+                    UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
+                      status = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
+                      next_attempt_at = coalesce(?2, next_attempt_at), completed_at = CASE WHEN ?2 IS NULL THEN ?3 END
+                    WHERE seq = ?4
+                    """,
+                arguments: [error, retryAt, now, delivery.seq])
+            try db.execute(
+                sql: """
+                    UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1,
+                      status = CASE WHEN consecutive_failures + 1 >= ?1 THEN 'failing' ELSE status END, updated_at = ?2
+                    WHERE id = ?3
+                    """,
+                arguments: [Self.failingThreshold, now, delivery.subscriptionID])
         }
     }
 }

@@ -61,7 +61,7 @@ public struct WebhookBenchmark: Sendable {
         }
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var quiet = Logger(label: "bench")
-        quiet.logLevel = .error
+        quiet.logLevel = .critical
         let receiver = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { portContinuation.yield($0.localAddress?.port ?? 0) }, logger: quiet)
