@@ -19,7 +19,7 @@ public actor WebhookWorker: Service {
     let client: HTTPClient
 
     private var inFlight: Set<String> = []  // subscription ids
-    private var wakeSignal: AsyncStream<Void>.Continuation?
+    private let wakeLoop = WakeLoop()
 
     public init(database: AppDatabase, options: WebhookOptions, logger: Logger, pollInterval: Duration = .seconds(1)) {
         self.database = database
@@ -34,35 +34,12 @@ public actor WebhookWorker: Service {
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    public nonisolated func wake() {
-        Task { await self.signal() }
-    }
-
-    private func signal() { wakeSignal?.yield() }
+    public nonisolated func wake() { wakeLoop.wake() }
 
     public func run() async throws {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        wakeSignal = continuation
         let observation = DatabaseRegionObservation(tracking: Table("webhook_deliveries"))
             .start(in: database.pool, onError: { _ in }, onChange: { [weak self] _ in self?.wake() })
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: self.pollInterval)
-                    continuation.yield()
-                }
-                continuation.finish()
-            }
-            await cancelWhenGracefulShutdown {
-                await self.dispatch()
-                for await _ in stream {
-                    if Task.isCancelled { break }
-                    await self.dispatch()
-                }
-            }
-            continuation.finish()
-            group.cancelAll()
-        }
+        await wakeLoop.run(pollInterval: pollInterval) { await self.dispatch() }
         observation.cancel()
         // An attempt under way is bounded by the timeout; one cut short stays pending for the next start.
         let deadline = ContinuousClock.now + options.timeout + .seconds(1)
@@ -91,7 +68,7 @@ public actor WebhookWorker: Service {
 
     private func finished(_ subscriptionID: String) {
         inFlight.remove(subscriptionID)
-        wakeSignal?.yield()
+        wakeLoop.wake()
     }
 
     /// One attempt, recorded. Logs name the subscription and the delivery, never the secret.
