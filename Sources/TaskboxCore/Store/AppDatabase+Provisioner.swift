@@ -13,6 +13,9 @@ public struct QueuedJob: Sendable, Equatable {
 public struct SupervisedApp: Sendable, Equatable {
     public var app: AppliedApp
     public var agentToken: String
+    /// The template's `env` map as written: substituted only when the process starts, so
+    /// `serve`'s variables are read then and never stored.
+    public var environment: [String: String] = [:]
 }
 
 /// Everything a start build's processes need to know.
@@ -24,6 +27,8 @@ public struct SupervisedBuild: Sendable {
     public var parameters: [(name: String, value: String)]
     public var agents: [(id: String, name: String, token: String)]
     public var apps: [SupervisedApp]
+    /// The workspace's task, whose id and current prompt its apps receive (tasks-v2.md §11.2).
+    public var task: (id: String, prompt: String)? = nil
 }
 
 extension AppDatabase {
@@ -124,8 +129,11 @@ extension AppDatabase {
             guard let build = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username FROM workspace_builds b
-                    JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id WHERE b.id = ?
+                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest, t.id AS task_id, t.prompt
+                    FROM workspace_builds b
+                    JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id
+                    JOIN template_versions v ON v.id = b.template_version_id
+                    LEFT JOIN tasks t ON t.workspace_id = w.id AND t.deleted_at IS NULL WHERE b.id = ?
                     """,
                 arguments: [buildID])
             else { return nil }
@@ -141,6 +149,9 @@ extension AppDatabase {
                     """,
                 arguments: [build["job_id"] as String]
             ).map { (id: $0["id"] as String, name: $0["name"] as String, token: $0["auth_token"] as String) }
+            let manifest = try? JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
+            let environments = Dictionary(
+                (manifest?.allApps ?? []).map { ($0.slug, $0.env ?? [:]) }, uniquingKeysWith: { a, _ in a })
             let apps = try Row.fetchAll(
                 db,
                 sql: """
@@ -149,17 +160,19 @@ extension AppDatabase {
                     """,
                 arguments: [build["job_id"] as String]
             ).map { row in
+                let slug: String = row["slug"]
                 let command = (row["command"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
                 return SupervisedApp(
                     app: AppliedApp(
                         id: row["id"], agentID: row["agent_id"], slug: row["slug"], url: row["url"], command: command,
                         port: row["port"] ?? 0, healthcheckURL: row["healthcheck_url"],
                         healthcheckInterval: row["healthcheck_interval"], healthcheckThreshold: row["healthcheck_threshold"]),
-                    agentToken: row["auth_token"])
+                    agentToken: row["auth_token"], environment: environments[slug] ?? [:])
             }
             return SupervisedBuild(
                 buildID: buildID, workspaceID: build["workspace_id"], workspaceName: build["name"], ownerName: build["username"],
-                parameters: parameters, agents: agents, apps: apps)
+                parameters: parameters, agents: agents, apps: apps,
+                task: (build["task_id"] as String?).map { ($0, build["prompt"] as String) })
         }
     }
 

@@ -1,4 +1,4 @@
--- Migration 0003-webhooks (issue #18): webhook subscriptions, the outbox of task events (one
+-- Migration 0004-webhooks (issue #18): webhook subscriptions, the outbox of task events (one
 -- event, one delivery per subscription it goes to, written in the transaction of the change
 -- that caused it) and every delivery attempt.
 
