@@ -43,7 +43,8 @@ final class WebhookReceiver: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: logURL.appendingPathExtension("err").creatingEmpty())
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: under the full suite the 2 cores are shared by dozens of processes.
+        let deadline = ContinuousClock.now + .seconds(60)
         var found: Int?
         while ContinuousClock.now < deadline && process.isRunning {
             if let text = try? String(contentsOf: ready, encoding: .utf8), let value = Int(text) { found = value; break }
