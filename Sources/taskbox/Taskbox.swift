@@ -7,6 +7,6 @@ struct Taskbox: AsyncParsableCommand {
         abstract: "Coder's AI Tasks API in one binary on one SQLite file.",
         subcommands: [
             Serve.self, Users.self, Orgs.self, Tokens.self, Templates.self, Agents.self, AgentAPIEcho.self, Bench.self, Backup.self,
-            Login.self, TaskGroup.self,
+            Login.self, TaskGroup.self, Webhooks.self,
         ])
 }

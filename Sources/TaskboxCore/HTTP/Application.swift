@@ -10,12 +10,17 @@ public struct ServerOptions: Sendable {
     /// The URL clients and agents reach the server at; defaults to the bound listener.
     public var accessURL: String?
     public var provisioners: Int
+    public var webhooks: WebhookOptions
 
-    public init(host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3,
+        webhooks: WebhookOptions = WebhookOptions()
+    ) {
         self.host = host
         self.port = port
         self.accessURL = accessURL
         self.provisioners = provisioners
+        self.webhooks = webhooks
     }
 }
 
@@ -47,6 +52,7 @@ public func buildRouter(
     TaskAppV2Controller(database: database).addRoutes(to: authenticated)
     TaskLifecycleController(database: database, jobs: jobs).addRoutes(to: authenticated)
     WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
+    WebhooksController(database: database).addRoutes(to: authenticated)
     return router
 }
 
@@ -60,11 +66,12 @@ public func buildApplication(
     let runner = JobRunner(
         database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger,
         beforeStop: TaskSnapshotCapture(database: database, logger: logger).capture)
+    let webhooks = WebhookWorker(database: database, options: options.webhooks, logger: logger)
     let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() })
     return Application(
         router: router,
         configuration: .init(address: .hostname(options.host, port: options.port), serverName: "taskbox"),
-        services: [runner],
+        services: [runner, webhooks],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port
             let listening = "http://\(options.host):\(port)"

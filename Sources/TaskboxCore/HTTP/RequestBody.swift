@@ -58,6 +58,19 @@ struct RequestBody {
         }
     }
 
+    /// An array of strings; absent or null is [].
+    func strings(_ key: String) throws -> [String] {
+        switch object[key] {
+        case nil, .null?: return []
+        case .array(let items)?:
+            return try items.map { item in
+                guard case .string(let s) = item else { throw mismatch(key, item, "string") }
+                return s
+            }
+        case let other?: throw mismatch(key, other, "[]string")
+        }
+    }
+
     /// An array of `{"name","value"}` objects (Coder's `WorkspaceBuildParameter`).
     func parameters(_ key: String) throws -> [(name: String, value: String)] {
         switch object[key] {

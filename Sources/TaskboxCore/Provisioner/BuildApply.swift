@@ -112,7 +112,9 @@ extension AppDatabase {
             try db.execute(
                 sql: "UPDATE provisioner_jobs SET completed_at = ?, updated_at = ?, error = ? WHERE id = ? AND completed_at IS NULL",
                 arguments: [now, now, error, id])
-            guard db.changesCount == 1, error == nil,
+            let completed = db.changesCount == 1
+            if completed, let error { try Self.recordJobFailedEvent(db, jobID: id, error: error) }
+            guard completed, error == nil,
                   let build = try Row.fetchOne(
                     db,
                     sql: """
@@ -158,6 +160,7 @@ extension AppDatabase {
             if transition == "delete" {
                 try db.execute(sql: "UPDATE workspaces SET deleted = 1, updated_at = ? WHERE id = ?",
                                arguments: [now, build["workspace_id"] as String])
+                try Self.recordTaskEvent(db, .deleted, workspaceID: build["workspace_id"], message: "")
             }
         }
     }

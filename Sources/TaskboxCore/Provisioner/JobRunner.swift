@@ -17,7 +17,7 @@ public actor JobRunner: Service {
     private var active: [String: String] = [:]  // job id → workspace id
     /// No job starts before the server is listening (the access URL is final then) and recovery ran.
     private var ready = false
-    private var wakeSignal: AsyncStream<Void>.Continuation?
+    private let wakeLoop = WakeLoop()
 
     public init(
         database: AppDatabase, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1),
@@ -36,7 +36,7 @@ public actor JobRunner: Service {
         Task { await self.signal() }
     }
 
-    private func signal() { wakeSignal?.yield() }
+    private func signal() { wakeLoop.wake() }
 
     /// At start-up: fail jobs a crash left running, and start again the apps of workspaces
     /// whose latest build is a succeeded start.
@@ -67,27 +67,7 @@ public actor JobRunner: Service {
     }
 
     public func run() async throws {
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        wakeSignal = continuation
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                // Periodic wake-ups for jobs enqueued by other processes.
-                while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: self.pollInterval)
-                    continuation.yield()
-                }
-                continuation.finish()
-            }
-            await cancelWhenGracefulShutdown {
-                await self.dispatch()
-                for await _ in stream {
-                    if Task.isCancelled { break }
-                    await self.dispatch()
-                }
-            }
-            continuation.finish()
-            group.cancelAll()
-        }
+        await wakeLoop.run(pollInterval: pollInterval) { await self.dispatch() }
         // Let running jobs finish, then stop every app process.
         while !active.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
         await supervisor.shutdown()
@@ -117,7 +97,7 @@ public actor JobRunner: Service {
 
     private func finished(_ jobID: String) {
         active.removeValue(forKey: jobID)
-        wakeSignal?.yield()
+        wakeLoop.wake()
     }
 
     /// Runs one job to its end; every outcome is written to the database.

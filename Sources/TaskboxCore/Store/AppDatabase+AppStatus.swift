@@ -50,6 +50,9 @@ extension AppDatabase {
                     """,
                 arguments: [ID.new(), now, agent.workspaceID, agent.agentID, appID, state, message, uri.isEmpty ? nil : uri])
             try db.execute(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, agent.workspaceID])
+            if previous != state, let event = TaskEventType(appStatusState: state) {
+                try Self.recordTaskEvent(db, event, workspaceID: agent.workspaceID, message: message)
+            }
 
             guard state == "working" || state == "idle", previous != state, !(previous == nil && state == "working")
             else { return nil }

@@ -64,6 +64,7 @@ extension AppDatabase {
             if let audit = request.audit {
                 try Self.insertCreateAudit(db, workspaceID: id, request: request, audit: audit, now: now)
             }
+            try Self.recordTaskEvent(db, .created, workspaceID: id, message: "")
             return id
         }
     }
@@ -134,7 +135,7 @@ extension AppDatabase {
             guard let latest = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT b.id, b.build_number, b.template_version_id, w.organization_id FROM workspace_builds b
+                    SELECT b.id, b.build_number, b.transition, b.template_version_id, w.organization_id FROM workspace_builds b
                     JOIN workspaces w ON w.id = b.workspace_id
                     WHERE b.workspace_id = ? ORDER BY b.build_number DESC LIMIT 1
                     """,
@@ -149,10 +150,12 @@ extension AppDatabase {
             }
             let now = Timestamp.now()
             try db.execute(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, workspaceID])
-            return try Self.insertBuild(
+            let buildID = try Self.insertBuild(
                 db, workspaceID: workspaceID, organizationID: latest["organization_id"], number: (latest["build_number"] as Int) + 1,
                 transition: transition, templateVersionID: latest["template_version_id"], initiatorID: initiatorID,
                 parameters: previous, now: now, reason: reason)
+            try Self.recordBuildEvent(db, workspaceID: workspaceID, transition: transition, previousTransition: latest["transition"])
+            return buildID
         }
     }
 

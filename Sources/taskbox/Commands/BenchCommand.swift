@@ -5,7 +5,7 @@ import TaskboxCore
 /// Tools for `bench/run`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark helpers: seed a database, time the list SQL directly.", subcommands: [Seed.self, SQL.self])
+        abstract: "Benchmark helpers: seed a database, time the list SQL directly, measure webhook delivery.", subcommands: [Seed.self, SQL.self, WebhooksBench.self])
 
     struct Seed: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -72,6 +72,26 @@ struct Bench: AsyncParsableCommand {
                                 p50_us: result.p50Microseconds, p99_us: result.p99Microseconds)
             if output.json { return try printJSON(report) }
             printLine(String(format: "%.0f ops/s  p50 %.0f us  p99 %.0f us", report.per_second, report.p50_us, report.p99_us))
+        }
+    }
+
+    struct WebhooksBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "webhooks",
+            abstract: "Webhook delivery to an in-process loopback receiver: event→receiver latency and worker throughput.")
+        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Events sent one at a time for the latency figures.") var events: Int = 200
+        @Option(help: "Events queued before the worker starts, for the throughput figure.") var backlog: Int = 2000
+        @Option(help: "Subscriptions every event goes to.") var subscriptions: Int = 1
+
+        func run() async throws {
+            let db = try reportingErrors { try database.open() }
+            let result = try await WebhookBenchmark(latencyEvents: events, backlog: backlog, subscriptions: subscriptions).run(on: db)
+            if output.json { return try printJSON(result) }
+            printLine(String(format: "%d subscription(s): latency p50 %.2f ms p99 %.2f ms; %d deliveries in %.2f s = %.0f/s",
+                             result.subscriptions, result.latency_p50_ms, result.latency_p99_ms, result.backlog_deliveries,
+                             result.backlog_seconds, result.deliveries_per_second))
         }
     }
 }

@@ -14,10 +14,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How many provisioner jobs may run at once.") var provisioners: Int = 3
     @Flag(help: "Set up (or reuse) a demo: an owner `admin`, a token and an echo-agent template, and print curl lines.")
     var demo = false
+    @OptionGroup var webhooks: WebhookServeOptions
 
     func validate() throws {
         guard Self.split(listen) != nil else { throw ValidationError("--listen must be HOST:PORT, got \"\(listen)\"") }
         guard provisioners >= 1 else { throw ValidationError("--provisioners must be at least 1") }
+        _ = try webhooks.options()
     }
 
     static func split(_ listen: String) -> (host: String, port: Int)? {
@@ -39,7 +41,8 @@ struct Serve: AsyncParsableCommand {
         let db = try reportingErrors { try database.open() }
         let (host, port) = Self.split(listen)!
         let setup = demo ? try await Demo.prepare(database: db) : nil
-        let options = ServerOptions(host: host, port: port, accessURL: accessURL, provisioners: provisioners)
+        let options = ServerOptions(
+            host: host, port: port, accessURL: accessURL, provisioners: provisioners, webhooks: try webhooks.options())
         let app = buildApplication(database: db, options: options, logger: logger) { url in
             printLine("taskbox listening on \(url)")
             if let setup { printLine(Demo.instructions(setup, url: accessURL ?? url)) }

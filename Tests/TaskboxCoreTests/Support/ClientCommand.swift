@@ -134,8 +134,8 @@ struct DemoServer {
     let versionID: String
     var url: String { server.url }
 
-    static func start(dir: TestDirectory) async throws -> DemoServer {
-        let server = try await ServerProcess.start(db: dir.dbPath, arguments: ["--demo"])
+    static func start(dir: TestDirectory, arguments: [String] = []) async throws -> DemoServer {
+        let server = try await ServerProcess.start(db: dir.dbPath, arguments: ["--demo"] + arguments)
         var stdout = server.stdout
         let deadline = ContinuousClock.now + .seconds(10)
         while !stdout.contains("/logs") && ContinuousClock.now < deadline {
