@@ -21,19 +21,9 @@ import Testing
             """
     }
 
-    func push(_ manifest: String) throws -> String {
-        let file = dir.url.appendingPathComponent("m-\(UUID().uuidString).json")
-        try manifest.write(to: file, atomically: true, encoding: .utf8)
-        let result = try runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath)
-        let object = try #require(try result.json() as? [String: Any], "\(result.stderr)")
-        return try #require(object["template_version_id"] as? String)
-    }
+    func push(_ manifest: String) throws -> String { try pushTemplate(manifest, in: dir) }
 
-    func setUpUser() throws -> String {
-        _ = try runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: dir.dbPath)
-        return try runTaskbox(["tokens", "create", "--user", "admin"], db: dir.dbPath).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func setUpUser() throws -> String { try createOwnerToken(db: dir.dbPath) }
 
     /// Polls until `check` holds for the workspace JSON (at most `timeout`).
     @discardableResult

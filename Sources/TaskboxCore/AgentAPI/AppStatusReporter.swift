@@ -14,9 +14,10 @@ public struct AppStatusUpdate: Sendable, Equatable {
 
     public static func working(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: "working", message: message) }
     public static func idle(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: "idle", message: message) }
+    public static func failure(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: "failure", message: message) }
 }
 
-/// Where the echo agent sends its state. Tests inject a recorder; the shipped agent
+/// Where an agent (the echo agent, the built-in adapters) sends its state. Tests inject a recorder; the shipped agent
 /// reports to taskbox with `CoderAppStatusReporter`.
 public protocol AppStatusReporter: Sendable {
     /// Must not throw: reporting is best effort and never breaks the agent.
@@ -24,8 +25,9 @@ public protocol AppStatusReporter: Sendable {
 }
 
 /// Reports to `PATCH <agent URL>/api/v2/workspaceagents/me/app-status` with the workspace
-/// agent token, as Coder's in-workspace tooling does (tasks-api.md §8.1). Failures are
-/// logged and otherwise ignored.
+/// agent token, as Coder's in-workspace tooling does (tasks-api.md §8.1). A report that
+/// cannot be delivered (no answer, or a 5xx) is tried `attempts` times in all, then logged and
+/// dropped (agents.md §3); one that taskbox refuses with a 4xx is dropped at once.
 public struct CoderAppStatusReporter: AppStatusReporter {
     public var agentURL: String
     public var token: String
@@ -35,6 +37,9 @@ public struct CoderAppStatusReporter: AppStatusReporter {
 
     /// coderd refuses messages over 160 bytes (tasks-api.md §8.2 step 3).
     static let maxMessageBytes = 160
+
+    var attempts = 3
+    var retryDelay: Duration = .milliseconds(500)
 
     public init(agentURL: String, token: String, appSlug: String, logger: Logger, requestTimeout: Duration = .seconds(10)) {
         self.agentURL = agentURL
@@ -81,6 +86,14 @@ public struct CoderAppStatusReporter: AppStatusReporter {
     }
 
     public func report(_ update: AppStatusUpdate) async {
+        for attempt in 1...attempts {
+            if await deliver(update, final: attempt == attempts) { return }
+            try? await Task.sleep(for: retryDelay)
+        }
+    }
+
+    /// One try; true when there is nothing left to retry.
+    private func deliver(_ update: AppStatusUpdate, final: Bool) async -> Bool {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .PATCH
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -89,16 +102,20 @@ public struct CoderAppStatusReporter: AppStatusReporter {
         do {
             let reply = try await transport.exchange(request)
             if reply.status.code >= 300 {
-                logger.warning("app status report refused", metadata: [
+                let retry = reply.status.code >= 500 && !final
+                logger.warning(retry ? "app status report refused, retrying" : "app status report refused", metadata: [
                     "state": "\(update.state)", "status": "\(reply.status.code)",
                     "body": "\(AgentAPIClient.quote(reply.body))",
                 ])
+                return !retry
             }
+            return true
         } catch {
-            logger.warning("app status report failed", metadata: [
+            logger.warning(final ? "app status report failed" : "app status report failed, retrying", metadata: [
                 "state": "\(update.state)",
                 "error": "\(AgentAPIClient.describe(error, method: .PATCH, url: endpoint, timeout: transport.requestTimeout))",
             ])
+            return final
         }
     }
 }
