@@ -13,22 +13,22 @@ struct ClaudeAdapterTests {
     /// map (taskbox.md §2). `approve` is fixed per template.
     func manifest(name: String, approve: String) throws -> String {
         let command = try JSONSerialization.data(
-            withJSONObject: [Paths.binary, "agent", "claude", "--port", "{port}", "--approve", approve], options: [.withoutEscapingSlashes])
+            withJSONObject: [Paths.binary, "agent", "claude", "--port", "{port}", "--bin", try ClaudeBinary.require(), "--approve", approve],
+            options: [.withoutEscapingSlashes])
         return """
             {"name":"\(name)","parameters":[{"name":"AI Prompt","type":"string","default":""}],
              "agents":[{"name":"main","apps":[{"slug":"claude","url":"http://127.0.0.1:{port}",
                "command":\(String(decoding: command, as: UTF8.self)),
                "env":{"ANTHROPIC_BASE_URL":"{env:ANTHROPIC_BASE_URL}","ANTHROPIC_API_KEY":"{env:ANTHROPIC_API_KEY}",
-                      "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC":"1","TASKBOX_CLAUDE_BIN":"{env:TASKBOX_CLAUDE_BIN}"},
+                      "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC":"1"},
                "healthcheck":{"url":"http://127.0.0.1:{port}/status","interval_s":1,"threshold":2}}]}],
              "ai_task":{"app":"claude"}}
             """
     }
 
     func startServe(modelPort: Int) async throws -> ServerProcess {
-        var environment = ClaudeBinary.environment(modelPort: modelPort, home: dir.url.appendingPathComponent("home"))
-        environment["TASKBOX_CLAUDE_BIN"] = try ClaudeBinary.require()
-        return try await ServerProcess.start(db: dir.dbPath, environment: environment)
+        try await ServerProcess.start(
+            db: dir.dbPath, environment: ClaudeBinary.environment(modelPort: modelPort, home: dir.url.appendingPathComponent("home")))
     }
 
     /// The scripted model on a loopback port while `body` runs.

@@ -35,6 +35,14 @@ import Testing
         (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s"},{"slug":"s"}]}]}"#, "agents[0].apps[1].slug"),
         (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":5}]}]}"#, "agents[0].apps[0].slug"),
         (#"{"name":"x","agents":[{"apps":[]}]}"#, "agents[0].name"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"1BAD":"v"}}]}]}"#, "agents[0].apps[0].env.1BAD"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"A-B":"v"}}]}]}"#, "agents[0].apps[0].env.A-B"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"CODER_AGENT_TOKEN":"v"}}]}]}"#, "agents[0].apps[0].env.CODER_AGENT_TOKEN"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"TASKBOX_APP_PORT":"1"}}]}]}"#, "agents[0].apps[0].env.TASKBOX_APP_PORT"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"K":"{param:ghost}"}}]}]}"#, "agents[0].apps[0].env.K"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"K":"{env:no-such name}"}}]}]}"#, "agents[0].apps[0].env.K"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":{"K":1}}]}]}"#, "agents[0].apps[0].env.K"),
+        (#"{"name":"x","agents":[{"name":"a","apps":[{"slug":"s","env":["K"]}]}]}"#, "agents[0].apps[0].env"),
         ("not json", "(file)"),
     ])
     func invalidManifestNamesTheField(json: String, field: String) {
@@ -52,5 +60,14 @@ import Testing
         // A value that looks like a placeholder stays as it is.
         let nested = Placeholders.substitute("{param:p}-{param:q}-{other}", port: 1, parameters: ["p": "{param:q}{port}", "q": "Q"])
         #expect(nested == "{param:q}{port}-Q-{other}")
+    }
+
+    @Test func envPlaceholdersAreReadOnlyInEnvValuesAndOnlyOnce() {
+        let serve = ["SECRET": "s3cret", "EMPTY": ""]
+        #expect(Placeholders.substitute("k={env:SECRET};{env:UNSET}.", port: 1, parameters: [:], environment: serve) == "k=s3cret;.")
+        // A parameter value naming a variable of serve is not expanded (one pass).
+        #expect(Placeholders.substitute("{param:p}", port: 1, parameters: ["p": "{env:SECRET}"], environment: serve) == "{env:SECRET}")
+        // Outside env values (no environment given) the placeholder stays as written.
+        #expect(Placeholders.substitute("--key={env:SECRET}", port: 1, parameters: [:]) == "--key={env:SECRET}")
     }
 }

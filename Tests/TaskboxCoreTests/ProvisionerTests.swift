@@ -6,16 +6,18 @@ import Testing
 /// The built-in provisioner through a real `serve` process (taskbox.md §3, issue 4): builds
 /// that run app processes, health, lifecycle, stop/start/delete, failures and restarts.
 @Suite(.serialized) struct ProvisionerTests {
-    let dir = TestDirectory()
+    var dir = TestDirectory()
 
     /// A manifest whose app is the built-in echo agent, started through a tiny shell wrapper
     /// that records the environment it was given.
-    func manifest(name: String, command: [String]? = nil, threshold: Int = 2) -> String {
+    func manifest(name: String, command: [String]? = nil, threshold: Int = 2, env: [String: String] = [:]) -> String {
         let defaultCommand = ["/bin/sh", "-c", "env > env.txt; exec \"$0\" agentapi-echo --port {port} --reply-delay-ms 100", Paths.binary]
         let cmd = try! JSONSerialization.data(withJSONObject: command ?? defaultCommand, options: [.withoutEscapingSlashes])
+        let envJSON = try! JSONSerialization.data(withJSONObject: env, options: [.withoutEscapingSlashes, .sortedKeys])
         return """
             {"name":"\(name)","parameters":[{"name":"AI Prompt","type":"string","default":""}],
              "agents":[{"name":"main","apps":[{"slug":"agent","url":"http://127.0.0.1:{port}","command":\(String(decoding: cmd, as: UTF8.self)),
+               "env":\(String(decoding: envJSON, as: UTF8.self)),
                "healthcheck":{"url":"http://127.0.0.1:{port}/status","interval_s":1,"threshold":\(threshold)}}]}],
              "ai_task":{"app":"agent"}}
             """
@@ -50,8 +52,13 @@ import Testing
 
     @Test func taskGoesPendingStartingRunningThenStopsStartsAndIsDeleted() async throws {
         let token = try setUpUser()
-        let version = try push(manifest(name: "echo"))
-        let server = try await ServerProcess.start(db: dir.dbPath)
+        let version = try push(manifest(name: "echo", env: [
+            "MODEL_KEY": "{env:TASKBOX_TEST_MODEL_KEY}", "WHERE": "{port}/{param:AI Prompt}", "UNSET": "[{env:TASKBOX_TEST_NEVER_SET}]",
+        ]))
+        // Secrets of serve's environment reach an app only through its template's `env` map.
+        let server = try await ServerProcess.start(db: dir.dbPath, environment: [
+            "TASKBOX_TEST_MODEL_KEY": "model-key-1", "TASKBOX_TEST_SECRET": "serve-secret-2", "LC_TIME": "C",
+        ])
         let created = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token,
                                      body: #"{"template_version_id":"\#(version)","input":"hello there","name":"my-task"}"#)
         #expect(created.status == 201, "\(created.body)")
@@ -83,6 +90,12 @@ import Testing
                      "TASKBOX_APP_PORT=\(port)", "TASKBOX_PARAM_AI_PROMPT=hello there"] {
             #expect(env.contains(line + "\n"), "missing \(line)")
         }
+        for line in ["MODEL_KEY=model-key-1", "WHERE=\(port)/hello there", "UNSET=[]", "LC_TIME=C",
+                     "PATH=\(ProcessInfo.processInfo.environment["PATH"] ?? "")"] {
+            #expect(env.contains(line + "\n"), "missing \(line)")
+        }
+        #expect(!env.contains("serve-secret-2"), "serve's own variables must not reach the app:\n\(env)")
+        #expect(!env.contains("TASKBOX_TEST_SECRET"))
         #expect(FileManager.default.fileExists(atPath: wsDir.appendingPathComponent("agent.log").path))
 
         // Stop: stopped, no agents, the process gone and its old token refused.

@@ -26,6 +26,9 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var url: String?
         public var command: [String]?
         public var healthcheck: Healthcheck?
+        /// Extra environment variables of the app process (taskbox.md §2); values take
+        /// `{port}`, `{param:NAME}` and `{env:NAME}`.
+        public var env: [String: String]?
     }
 
     public struct Agent: Codable, Equatable, Sendable {
@@ -138,6 +141,19 @@ extension Manifest {
                 if let url = app.url { templated.append(("\(appField).url", url)) }
                 for (k, arg) in (app.command ?? []).enumerated() { templated.append(("\(appField).command[\(k)]", arg)) }
                 if let hc = app.healthcheck { templated.append(("\(appField).healthcheck.url", hc.url)) }
+                for (key, value) in (app.env ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    let envField = "\(appField).env.\(key)"
+                    if !AppEnvironment.isValidName(key) {
+                        throw fail(envField, "must be a variable name of letters, digits and underscores, not starting with a digit")
+                    }
+                    if AppEnvironment.isReserved(key) {
+                        throw fail(envField, "is set by taskbox for every app and cannot be overridden")
+                    }
+                    for name in Placeholders.environmentNames(in: value) where !AppEnvironment.isValidName(name) {
+                        throw fail(envField, "{env:\(name)} does not name a variable")
+                    }
+                    templated.append((envField, value))
+                }
                 for (f, text) in templated {
                     for name in Placeholders.parameterNames(in: text) where declared[name] == nil {
                         throw fail(f, "{param:\(name)} names an undeclared parameter")
@@ -202,12 +218,16 @@ extension ManifestError {
     }
 }
 
-/// `{port}` and `{param:NAME}` substitution in app URLs, commands and healthchecks (taskbox.md §2).
+/// `{port}` and `{param:NAME}` substitution in app URLs, commands, healthchecks and env values;
+/// `{env:NAME}` only in env values (taskbox.md §2).
 public enum Placeholders {
-    public static func parameterNames(in text: String) -> [String] {
+    public static func parameterNames(in text: String) -> [String] { names(after: "{param:", in: text) }
+    public static func environmentNames(in text: String) -> [String] { names(after: "{env:", in: text) }
+
+    private static func names(after prefix: String, in text: String) -> [String] {
         var names: [String] = []
         var rest = Substring(text)
-        while let open = rest.range(of: "{param:") {
+        while let open = rest.range(of: prefix) {
             let after = rest[open.upperBound...]
             guard let close = after.firstIndex(of: "}") else { break }
             names.append(String(after[..<close]))
@@ -217,8 +237,11 @@ public enum Placeholders {
     }
 
     /// Replaces every placeholder in one argument in a single pass, so a value that itself
-    /// looks like a placeholder is kept as it is.
-    public static func substitute(_ text: String, port: Int, parameters: [String: String]) -> String {
+    /// looks like a placeholder is kept as it is (a parameter value `{env:SECRET}` stays text).
+    /// `environment` is `serve`'s own, given only for env values; elsewhere `{env:…}` stays as written.
+    public static func substitute(
+        _ text: String, port: Int, parameters: [String: String], environment: [String: String]? = nil
+    ) -> String {
         var out = ""
         var rest = Substring(text)
         while let open = rest.firstIndex(of: "{") {
@@ -230,6 +253,10 @@ public enum Placeholders {
             } else if tail.hasPrefix("{param:"), let close = tail.firstIndex(of: "}") {
                 let name = String(tail[tail.index(open, offsetBy: "{param:".count)..<close])
                 out += parameters[name] ?? ""
+                rest = tail[tail.index(after: close)...]
+            } else if let environment, tail.hasPrefix("{env:"), let close = tail.firstIndex(of: "}") {
+                let name = String(tail[tail.index(open, offsetBy: "{env:".count)..<close])
+                out += environment[name] ?? ""
                 rest = tail[tail.index(after: close)...]
             } else {
                 out += "{"

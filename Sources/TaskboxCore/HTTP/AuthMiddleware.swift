@@ -19,14 +19,16 @@ struct AuthMiddleware: RouterMiddleware {
 
     static func token(from request: Request) -> String? {
         if let cookie = request.cookies[sessionTokenName]?.value, !cookie.isEmpty { return cookie }
-        let query = request.uri.queryParameters
-        if let value = query[Substring(sessionTokenName)], !value.isEmpty { return String(value) }
+        let query = request.goQuery
+        let sessionToken = query.first(sessionTokenName)
+        if !sessionToken.isEmpty { return sessionToken }
         if let header = request.headers[sessionTokenHeader], !header.isEmpty { return header }
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty { return String(parts[1]) }
         }
-        if let value = query[Substring("access_token")], !value.isEmpty { return String(value) }
+        let accessToken = query.first("access_token")
+        if !accessToken.isEmpty { return accessToken }
         return nil
     }
 }

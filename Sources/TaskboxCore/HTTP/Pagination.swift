@@ -17,7 +17,11 @@ public struct Pagination: Equatable, Sendable {
     /// Coder's `ParsePagination`. Other query parameters are ignored; every failure of
     /// the three is collected, in the order after_id, limit, offset.
     public static func parse(_ query: [(name: String, value: String)]) throws(QueryValidationError) -> Pagination {
-        let parser = QueryParamParser(QueryValues(query))
+        try parse(QueryValues(query))
+    }
+
+    static func parse(_ query: QueryValues) throws(QueryValidationError) -> Pagination {
+        let parser = QueryParamParser(query)
         var page = Pagination()
         if let id = parser.uuid("after_id"), id != nilUUID {
             page.afterID = id

@@ -28,6 +28,9 @@ struct QueryValues {
     }
 
     subscript(key: String) -> [String] { storage[key] ?? [] }
+
+    /// Go's `Values.Get`: the first value of the key, `""` when absent.
+    func first(_ key: String) -> String { storage[key]?.first ?? "" }
 }
 
 /// Coder's `httpapi.QueryParamParser`: every accessor records its key as known and

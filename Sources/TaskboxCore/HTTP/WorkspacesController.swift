@@ -38,7 +38,7 @@ struct WorkspacesController {
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
         let authorizer = Authorizer(try context.requireActor())
         let view = try await readable(context, authorizer)
-        let showDeleted = request.uri.queryParameters.get("deleted") == "true"
+        let showDeleted = request.goQuery.first("deleted") == "true"
         if view.deleted && !showDeleted { throw Self.deletedError(view.id) }
         guard let detail = try await database.workspaceDetail(id: view.id) else { throw APIError.notFound }
         return JSONResponse.make(writing: detail)

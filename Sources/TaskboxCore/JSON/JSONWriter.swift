@@ -1,5 +1,5 @@
 /// A small JSON writer that keeps keys in the order written and escapes strings as Go's
-/// `encoding/json` does (`<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`), so hot responses
+/// `encoding/json` does (`\b`, `\f`, `\n`, `\r`, `\t`; other controls, `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`), so hot responses
 /// come out byte for byte like Coder's without a generic encoder in the way.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
@@ -54,6 +54,8 @@ public struct JSONWriter {
             case 0x0A: bytes.append(contentsOf: [0x5C, UInt8(ascii: "n")])
             case 0x0D: bytes.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
                 bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
             case 0xE2:

@@ -88,21 +88,9 @@ public actor Supervisor {
         try await database.markAgentsReady(agentIDs)
     }
 
-    /// The environment of an app process (taskbox.md §3), on top of `serve`'s own.
+    /// The environment of an app process (taskbox.md §2, §3), built on purpose.
     func environment(for supervised: SupervisedApp, in build: SupervisedBuild) -> [String: String] {
-        var env = ProcessInfo.processInfo.environment
-        env["CODER_AGENT_URL"] = accessURL.url
-        env["CODER_AGENT_TOKEN"] = supervised.agentToken
-        env["CODER_MCP_APP_STATUS_SLUG"] = supervised.app.slug
-        env["CODER_WORKSPACE_ID"] = build.workspaceID
-        env["CODER_WORKSPACE_NAME"] = build.workspaceName
-        env["CODER_WORKSPACE_OWNER_NAME"] = build.ownerName
-        env["TASKBOX_APP_PORT"] = String(supervised.app.port)
-        for parameter in build.parameters {
-            let name = parameter.name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" }
-            env["TASKBOX_PARAM_" + String(name)] = parameter.value
-        }
-        return env
+        AppEnvironment.make(for: supervised, in: build, accessURL: accessURL.url, serve: ProcessInfo.processInfo.environment)
     }
 
     private func exited(appID: String, status: Int32) async {

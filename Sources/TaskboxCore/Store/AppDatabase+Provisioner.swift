@@ -13,6 +13,9 @@ public struct QueuedJob: Sendable, Equatable {
 public struct SupervisedApp: Sendable, Equatable {
     public var app: AppliedApp
     public var agentToken: String
+    /// The template's `env` map as written: substituted only when the process starts, so
+    /// `serve`'s variables are read then and never stored.
+    public var environment: [String: String] = [:]
 }
 
 /// Everything a start build's processes need to know.
@@ -124,8 +127,9 @@ extension AppDatabase {
             guard let build = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username FROM workspace_builds b
-                    JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id WHERE b.id = ?
+                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest FROM workspace_builds b
+                    JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id
+                    JOIN template_versions v ON v.id = b.template_version_id WHERE b.id = ?
                     """,
                 arguments: [buildID])
             else { return nil }
@@ -141,6 +145,9 @@ extension AppDatabase {
                     """,
                 arguments: [build["job_id"] as String]
             ).map { (id: $0["id"] as String, name: $0["name"] as String, token: $0["auth_token"] as String) }
+            let manifest = try? JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
+            let environments = Dictionary(
+                (manifest?.allApps ?? []).map { ($0.slug, $0.env ?? [:]) }, uniquingKeysWith: { a, _ in a })
             let apps = try Row.fetchAll(
                 db,
                 sql: """
@@ -149,13 +156,14 @@ extension AppDatabase {
                     """,
                 arguments: [build["job_id"] as String]
             ).map { row in
+                let slug: String = row["slug"]
                 let command = (row["command"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
                 return SupervisedApp(
                     app: AppliedApp(
                         id: row["id"], agentID: row["agent_id"], slug: row["slug"], url: row["url"], command: command,
                         port: row["port"] ?? 0, healthcheckURL: row["healthcheck_url"],
                         healthcheckInterval: row["healthcheck_interval"], healthcheckThreshold: row["healthcheck_threshold"]),
-                    agentToken: row["auth_token"])
+                    agentToken: row["auth_token"], environment: environments[slug] ?? [:])
             }
             return SupervisedBuild(
                 buildID: buildID, workspaceID: build["workspace_id"], workspaceName: build["name"], ownerName: build["username"],

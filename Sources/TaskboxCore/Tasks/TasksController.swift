@@ -21,7 +21,7 @@ struct TasksController {
 
     @Sendable func prompts(_ request: Request, context: AppRequestContext) async throws -> Response {
         let authorizer = Authorizer(try context.requireActor())
-        let raw = request.uri.queryParameters.get("build_ids") ?? ""
+        let raw = request.goQuery.first("build_ids")
         if raw.isEmpty { throw APIError(400, "build_ids query parameter is required") }
         var ids: [String] = []
         for entry in raw.split(separator: ",", omittingEmptySubsequences: false) {
@@ -33,7 +33,23 @@ struct TasksController {
             }
         }
         let prompts = try await database.prompts(buildIDs: ids, authorizer: authorizer)
-        return try JSONResponse.make(["prompts": prompts])
+        return JSONResponse.make(writing: PromptsResponse(prompts: prompts))
+    }
+
+    /// `{"prompts": {build id: prompt}}`, keys sorted by their bytes as Go's encoder sorts a map's.
+    struct PromptsResponse: JSONWritable {
+        var prompts: [String: String]
+
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("prompts")
+            json.beginObject()
+            for (build, prompt) in prompts.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                json.field(build, prompt)
+            }
+            json.endObject()
+            json.endObject()
+        }
     }
 
     // MARK: §1.3
@@ -55,14 +71,14 @@ struct TasksController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let authorizer = Authorizer(try context.requireActor())
-        let query = request.uri.queryParameters.map { (name: String($0.key), value: String($0.value)) }
+        let query = request.goQuery
         let pagination: Pagination
         do {
             pagination = try Pagination.parse(query)
         } catch {
             throw APIError(400, "Query parameters have invalid values.", validations: error.validations)
         }
-        let q = query.first { $0.name == "q" }?.value ?? ""
+        let q = query.first("q")
         var filter: WorkspaceFilter
         do {
             filter = try await WorkspaceSearch.parse(

@@ -37,14 +37,16 @@ final class ServerProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        var lastLook = false
+        while !lastLook {
+            // One more look after the deadline: a test starved of threads may wake up late.
+            lastLook = ContinuousClock.now >= deadline || !process.isRunning
             let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("taskbox listening on ") }) {
                 let url = String(line.dropFirst("taskbox listening on ".count))
                 return ServerProcess(process: process, url: url, stdoutURL: outURL, stderrURL: errURL)
             }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(20))
+            if !lastLook { try await Task.sleep(for: .milliseconds(20)) }
         }
         process.terminate()
         let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
