@@ -440,6 +440,24 @@ func clientDecodesMessagesLikeTheGoSDK(_ testCase: AgentDecodingCase) async thro
         #expect(ContinuousClock.now - start < .seconds(3))
     }
 
+    @Test func adaptersRetryAReportTaskboxCouldNotTake() async throws {
+        let calls = Mutex(0)
+        try await withServer({ fakeAgent(onListening: $0) { router in
+            router.patch("/api/v2/workspaceagents/me/app-status") { _, _ -> Response in
+                let n = calls.withLock { $0 += 1; return $0 }
+                return Response(status: n < 3 ? .serviceUnavailable : .ok)
+            }
+        } }) { port in
+            let url = "http://127.0.0.1:\(port)"
+            await CoderAppStatusReporter(agentURL: url, token: "t", appSlug: "a", logger: quietLogger, attempts: 3, retryDelay: .milliseconds(10))
+                .report(.idle("x"))
+            #expect(calls.withLock { $0 } == 3)
+            await CoderAppStatusReporter(agentURL: url, token: "t", appSlug: "a", logger: quietLogger, attempts: 3, retryDelay: .milliseconds(10))
+                .report(.idle("y"))
+            #expect(calls.withLock { $0 } == 4, "a delivered report is not sent again")
+        }
+    }
+
     @Test func aServerThatNeverAnswersIsGivenUpOnAtTheRequestTimeout() async throws {
         let silent = try SilentListener()
         let reporter = CoderAppStatusReporter(

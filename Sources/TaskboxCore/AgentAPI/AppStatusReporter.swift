@@ -26,8 +26,8 @@ public protocol AppStatusReporter: Sendable {
 
 /// Reports to `PATCH <agent URL>/api/v2/workspaceagents/me/app-status` with the workspace
 /// agent token, as Coder's in-workspace tooling does (tasks-api.md §8.1). A report that
-/// cannot be delivered (no answer, or a 5xx) is tried `attempts` times in all, then logged and
-/// dropped (agents.md §3); one that taskbox refuses with a 4xx is dropped at once.
+/// cannot be delivered (no answer, or a 5xx) is tried `attempts` times in all (the adapters
+/// use 3, agents.md §3), then logged and dropped; one taskbox refuses with a 4xx is dropped at once.
 public struct CoderAppStatusReporter: AppStatusReporter {
     public var agentURL: String
     public var token: String
@@ -38,10 +38,15 @@ public struct CoderAppStatusReporter: AppStatusReporter {
     /// coderd refuses messages over 160 bytes (tasks-api.md §8.2 step 3).
     static let maxMessageBytes = 160
 
-    var attempts = 3
-    var retryDelay: Duration = .milliseconds(500)
+    let attempts: Int
+    let retryDelay: Duration
 
-    public init(agentURL: String, token: String, appSlug: String, logger: Logger, requestTimeout: Duration = .seconds(10)) {
+    public init(
+        agentURL: String, token: String, appSlug: String, logger: Logger, requestTimeout: Duration = .seconds(10),
+        attempts: Int = 1, retryDelay: Duration = .milliseconds(500)
+    ) {
+        self.attempts = max(1, attempts)
+        self.retryDelay = retryDelay
         self.agentURL = agentURL
         self.token = token
         self.appSlug = appSlug
@@ -51,12 +56,12 @@ public struct CoderAppStatusReporter: AppStatusReporter {
 
     /// Built from `CODER_AGENT_URL`, `CODER_AGENT_TOKEN` and `CODER_MCP_APP_STATUS_SLUG`;
     /// nil unless all three are set and non-empty.
-    public init?(environment: [String: String], logger: Logger) {
+    public init?(environment: [String: String], logger: Logger, attempts: Int = 1) {
         guard let url = environment["CODER_AGENT_URL"], !url.isEmpty,
               let token = environment["CODER_AGENT_TOKEN"], !token.isEmpty,
               let slug = environment["CODER_MCP_APP_STATUS_SLUG"], !slug.isEmpty
         else { return nil }
-        self.init(agentURL: url, token: token, appSlug: slug, logger: logger)
+        self.init(agentURL: url, token: token, appSlug: slug, logger: logger, attempts: attempts)
     }
 
     var endpoint: String {

@@ -41,7 +41,7 @@ struct AgentAdapterArguments: ParsableArguments {
         return AgentAdapterOptions(
             host: host, port: port, directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
             initialPrompt: AgentAdapterOptions.initialPrompt(option: initialPrompt, environment: environment),
-            approve: approve, reporter: CoderAppStatusReporter(environment: environment, logger: logger),
+            approve: approve, reporter: CoderAppStatusReporter(environment: environment, logger: logger, attempts: 3),
             environment: environment, logger: logger)
     }
 
