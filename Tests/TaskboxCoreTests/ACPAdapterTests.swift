@@ -274,6 +274,57 @@ struct ACPAdapterTests {
         #expect(await server.stop() == 0)
     }
 
+    /// The real command: the prompt from the environment is sent once, SIGTERM stops the agent,
+    /// saves and exits 0; started again in the same directory it does not send the prompt again.
+    @Test func commandSendsThePromptOnceAndStopsCleanlyOnSIGTERM() async throws {
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        func start() async throws -> (Process, String, URL) {
+            let out = dir.url.appendingPathComponent("adapter-\(UUID().uuidString).out")
+            FileManager.default.createFile(atPath: out.path, contents: nil)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Paths.binary)
+            process.arguments = ["agent", "acp", "--port", "0", "--"] + (try ACPTestAgent.command(load: true))
+            process.currentDirectoryURL = work
+            process.environment = ProcessInfo.processInfo.environment.merging(["TASKBOX_PARAM_AI_PROMPT": "hello from the task"]) { $1 }
+            process.standardOutput = try FileHandle(forWritingTo: out)
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            for _ in 0..<300 {
+                let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+                if let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+                    return (process, String(text[range]), out)
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            process.terminate()
+            throw ServerError("the adapter did not print its ready line")
+        }
+        func stop(_ process: Process) async -> Int32 {
+            kill(process.processIdentifier, SIGTERM)
+            for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+            if process.isRunning {
+                Issue.record("the adapter did not exit within 15 s of SIGTERM")
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            return process.terminationStatus
+        }
+
+        var (process, url, _) = try await start()
+        let agent = RunningAdapter(url: url)
+        try await agent.settle()
+        #expect(try await agent.client.messages().map(\.content).suffix(2) == ["hello from the task", "Reply to: hello from the task"])
+        #expect(await stop(process) == 0)
+        #expect(process.terminationReason == .exit)
+
+        (process, url, _) = try await start()
+        let again = RunningAdapter(url: url)
+        try await again.settle()
+        #expect(try await again.turn("and now?") == "Reply to: and now?")
+        #expect(try await again.client.messages().filter { $0.content == "hello from the task" }.count == 1)
+        #expect(await stop(process) == 0)
+    }
+
     private func eventually(_ condition: () async throws -> Bool) async throws {
         for _ in 0..<200 {
             if try await condition() { return }
