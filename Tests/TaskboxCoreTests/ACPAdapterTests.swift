@@ -63,7 +63,8 @@ private struct RunningAdapter {
     }
 }
 
-@Suite(.serialized, .enabled(if: ACPTestAgent.available), .timeLimit(.minutes(3)))
+extension AgentProcessTests {
+@Suite(.enabled(if: ACPTestAgent.available), .timeLimit(.minutes(3)))
 struct ACPAdapterTests {
     let dir = TestDirectory()
     var work: URL { dir.url.appendingPathComponent("work") }
@@ -332,6 +333,8 @@ struct ACPAdapterTests {
         }
         throw ServerError("condition not met within 10 s")
     }
+}
+
 }
 
 /// Runs an application in a ServiceGroup so a test can stop it gracefully, as SIGTERM would.

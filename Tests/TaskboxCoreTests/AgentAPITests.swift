@@ -829,6 +829,7 @@ private func withShippedAgent(_ kind: ShippedAgent, _ body: (AgentUnderTest) asy
     }
 }
 
+extension AgentProcessTests {
 @Test(.timeLimit(.minutes(2)), arguments: ShippedAgent.allCases)
 func shippedAgentPassesTheAgentapiAcceptanceChecks(_ kind: ShippedAgent) async throws {
     guard kind == .echo || ClaudeBinary.available else { return }
@@ -895,4 +896,5 @@ func shippedAgentPassesTheAgentapiAcceptanceChecks(_ kind: ShippedAgent) async t
         try await eventually("the end of the slow turn", within: .seconds(30)) { try await client.status() == "stable" }
         #expect(try await client.messages().map(\.role) == ["agent", "user", "agent", "user", "agent"])
     }
+}
 }

@@ -5,7 +5,12 @@ import Testing
 /// `taskbox agent claude` end to end (issue #14): a real `serve`, the real Claude Code CLI, and
 /// a scripted Messages API. Every wait is bounded; serve is always stopped, which stops the
 /// adapters and their Claude processes.
-@Suite(.serialized, .enabled(if: ClaudeBinary.available), .timeLimit(.minutes(5)))
+/// The tests that run real agent processes (Claude Code, Python ACP agents) take a lot of CPU
+/// while they start; one at a time, they leave the timing tests of other suites their margins.
+@Suite(.serialized) struct AgentProcessTests {}
+
+extension AgentProcessTests {
+@Suite(.enabled(if: ClaudeBinary.available), .timeLimit(.minutes(5)))
 struct ClaudeAdapterTests {
     let dir = TestDirectory()
 
@@ -252,4 +257,5 @@ struct ClaudeAdapterTests {
         }
         throw ServerError("the agent never said \(text)")
     }
+}
 }
