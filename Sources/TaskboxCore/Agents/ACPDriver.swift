@@ -20,7 +20,6 @@ actor ACPDriver: AgentDriver {
 
     private var process: AgentProcess?
     private var connection: JSONRPCConnection?
-    private var stopped: Set<ObjectIdentifier> = []
     private var sessionID: String?
     /// While `session/load` runs the agent replays the conversation; the adapter's own saved
     /// conversation is the record, so those updates are dropped (agents.md §8).
@@ -141,7 +140,6 @@ actor ACPDriver: AgentDriver {
 
     func stop() async {
         guard let process else { return }
-        stopped.insert(ObjectIdentifier(process))
         self.process = nil
         connection = nil
         await process.stop()
@@ -154,7 +152,7 @@ actor ACPDriver: AgentDriver {
             self.process = nil
             connection = nil
         }
-        if stopped.remove(ObjectIdentifier(process)) == nil {
+        if !process.wasStopped {
             eventsInput.yield(.exited(reason: reason))
         }
     }

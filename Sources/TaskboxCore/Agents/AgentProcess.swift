@@ -13,6 +13,7 @@ final class AgentProcess: @unchecked Sendable {
     private let stdin: FileHandle
     private let stderrTail = StderrTail()
     private let writeLock = Mutex(())
+    private let stopRequested = Mutex(false)
 
     static let stderrTailBytes = 2000
 
@@ -90,8 +91,12 @@ final class AgentProcess: @unchecked Sendable {
         try? stdin.close()
     }
 
+    /// Whether the process ends because `stop` asked it to (its exit is then no news).
+    var wasStopped: Bool { stopRequested.withLock { $0 } }
+
     /// SIGTERM, then SIGKILL after `grace` (agents.md §4); returns once the process has exited.
     func stop(grace: Duration = .seconds(5)) async {
+        stopRequested.withLock { $0 = true }
         await AppProcess.stop(process, grace: grace)
         closeInput()
     }

@@ -17,8 +17,6 @@ actor ClaudeDriver: AgentDriver {
     private let logger: Logger
 
     private var process: AgentProcess?
-    /// Processes this driver stopped itself: their exit is no event.
-    private var stopped: Set<ObjectIdentifier> = []
     /// Per process: Claude's `total_cost_usd` counts from the process start.
     private var costSoFar = 0.0
     private var resuming = false
@@ -78,7 +76,6 @@ actor ClaudeDriver: AgentDriver {
 
     func stop() async {
         guard let process else { return }
-        stopped.insert(ObjectIdentifier(process))
         self.process = nil
         await process.stop()
     }
@@ -90,7 +87,7 @@ actor ClaudeDriver: AgentDriver {
         var reason = "exited"
         for await how in process.exit { reason = how }
         if self.process === process { self.process = nil }
-        if stopped.remove(ObjectIdentifier(process)) == nil {
+        if !process.wasStopped {
             eventsInput.yield(.exited(reason: reason))
         }
     }
