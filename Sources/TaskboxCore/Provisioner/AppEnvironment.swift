@@ -52,6 +52,10 @@ public enum AppEnvironment {
         env["CODER_WORKSPACE_NAME"] = build.workspaceName
         env["CODER_WORKSPACE_OWNER_NAME"] = build.ownerName
         env["TASKBOX_APP_PORT"] = String(app.port)
+        if let task = build.task {
+            env["TASKBOX_TASK_ID"] = task.id
+            env["TASKBOX_TASK_PROMPT"] = task.prompt
+        }
         for parameter in build.parameters {
             env[parameterVariable(parameter.name)] = parameter.value
         }
