@@ -440,6 +440,24 @@ func clientDecodesMessagesLikeTheGoSDK(_ testCase: AgentDecodingCase) async thro
         #expect(ContinuousClock.now - start < .seconds(3))
     }
 
+    @Test func adaptersRetryAReportTaskboxCouldNotTake() async throws {
+        let calls = Mutex(0)
+        try await withServer({ fakeAgent(onListening: $0) { router in
+            router.patch("/api/v2/workspaceagents/me/app-status") { _, _ -> Response in
+                let n = calls.withLock { $0 += 1; return $0 }
+                return Response(status: n < 3 ? .serviceUnavailable : .ok)
+            }
+        } }) { port in
+            let url = "http://127.0.0.1:\(port)"
+            await CoderAppStatusReporter(agentURL: url, token: "t", appSlug: "a", logger: quietLogger, attempts: 3, retryDelay: .milliseconds(10))
+                .report(.idle("x"))
+            #expect(calls.withLock { $0 } == 3)
+            await CoderAppStatusReporter(agentURL: url, token: "t", appSlug: "a", logger: quietLogger, attempts: 3, retryDelay: .milliseconds(10))
+                .report(.idle("y"))
+            #expect(calls.withLock { $0 } == 4, "a delivered report is not sent again")
+        }
+    }
+
     @Test func aServerThatNeverAnswersIsGivenUpOnAtTheRequestTimeout() async throws {
         let silent = try SilentListener()
         let reporter = CoderAppStatusReporter(
@@ -762,4 +780,121 @@ private func taskboxBinary() throws -> String {
         throw TimedOut(description: "taskbox binary not found; run swift build first")
     }
     return path
+}
+
+// MARK: - agentapi.md §6.4 for every agent taskbox ships
+
+/// The agents that serve agentapi: the echo agent and the Claude Code adapter (agents.md §1).
+enum ShippedAgent: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case echo, claude
+    var testDescription: String { rawValue }
+}
+
+private struct AgentUnderTest: Sendable {
+    var url: String
+    var agentType: String
+    var transport: String
+    var greeting: String
+    /// What the agent answers to `hello`.
+    var helloReply: String
+}
+
+/// Runs `body` against a fresh agent of `kind` on a loopback port. The Claude adapter drives
+/// the real Claude Code CLI against the scripted model, in a temporary working directory.
+private func withShippedAgent(_ kind: ShippedAgent, _ body: (AgentUnderTest) async throws -> Void) async throws {
+    switch kind {
+    case .echo:
+        try await withEchoAgent(replyDelay: .seconds(1)) { agent in
+            try await body(AgentUnderTest(
+                url: agent.url, agentType: "custom", transport: "pty", greeting: EchoAgentOptions.defaultGreeting, helloReply: "Echo: hello"))
+        }
+    case .claude:
+        let binary = try ClaudeBinary.require()
+        let directory = TestDirectory()
+        let model = ScriptedModel()
+        try await withServer({ model.application(onListening: $0) }) { modelPort in
+            let environment = ProcessInfo.processInfo.environment.merging(
+                ClaudeBinary.environment(modelPort: modelPort, home: directory.url.appendingPathComponent("home"))) { $1 }
+            let work = directory.url.appendingPathComponent("work")
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            let adapter = try AgentAdapter.claude(
+                options: AgentAdapterOptions(port: 0, directory: work, initialPrompt: nil, reporter: nil, environment: environment, logger: quietLogger),
+                binary: binary, arguments: [])
+            try await withServer({ adapter.buildApplication(onListening: $0) }) { port in
+                try await body(AgentUnderTest(
+                    url: "http://127.0.0.1:\(port)", agentType: "claude", transport: "stream-json",
+                    greeting: "Claude Code is ready. Send a message to start.", helloReply: "Reply to: hello"))
+            }
+        }
+    }
+}
+
+extension AgentProcessTests {
+@Test(.timeLimit(.minutes(2)), arguments: ShippedAgent.allCases)
+func shippedAgentPassesTheAgentapiAcceptanceChecks(_ kind: ShippedAgent) async throws {
+    guard kind == .echo || ClaudeBinary.available else { return }
+    try await withShippedAgent(kind) { agent in
+        let client = AgentAPIClient(baseURL: agent.url, requestTimeout: .seconds(10))
+        func problem(_ reply: RawReply) -> String? {
+            guard case .array(let errors)? = (try? GoJSON.parse(reply.body))?["errors"] else { return nil }
+            return errors.first?["message"]?.stringValue
+        }
+
+        // 1. Fresh start: stable, message 0 is the agent's greeting.
+        try await eventually("stable") { try await client.status() == "stable" }
+        #expect(try await client.messages().map(\.content) == [agent.greeting])
+        let status = try await raw(.GET, agent.url + "/status")
+        #expect(stringField(status.body, "agent_type") == agent.agentType)
+        #expect(stringField(status.body, "transport") == agent.transport)
+
+        // 7. A foreign Host header is refused before anything else.
+        let evil = try await raw(.GET, agent.url + "/status", headers: [("Host", "evil.example")])
+        #expect(evil.status == 400)
+        #expect(evil.headers.first(name: "Content-Type") == "text/plain; charset=utf-8")
+
+        // 4. Empty and invalid sends.
+        let empty = try await raw(.POST, agent.url + "/message", body: #"{"content":"  ","type":"user"}"#)
+        #expect(empty.status == 500)
+        #expect(problem(empty) == "failed to send message: message must not be empty")
+        #expect(try await raw(.POST, agent.url + "/message", body: #"{"content":"x"}"#).status == 422)
+        #expect(try await raw(.POST, agent.url + "/message", body: #"{"content":"x","type":"foo"}"#).status == 422)
+
+        // 5. Raw input is accepted and leaves no trace.
+        #expect(try await raw(.POST, agent.url + "/message", body: #"{"content":"x","type":"raw"}"#).status == 200)
+        #expect(try await client.messages().count == 1)
+
+        // 2. and 6. A send runs, then settles; SSE replays, then follows live.
+        try await within(.seconds(60), "the first exchange over SSE") {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: agent.url + "/events"), timeout: .seconds(60))
+            var frames = SSEFrames(iterator: response.body.makeAsyncIterator())
+            #expect(try await frames.next(2).map(SSEFrames.eventName) == ["message_update", "status_change"])
+            try await client.send(content: "hello")
+            #expect(try await client.status() == "running")
+            var live: [String] = []
+            while !(live.last.map { SSEFrames.eventName($0) == "status_change" && $0.contains("stable") } ?? false) {
+                let next = try await frames.next(1)
+                guard let frame = next.first else { break }
+                live.append(frame)
+            }
+            #expect(live.first.map(SSEFrames.eventName) == "status_change")
+            #expect(live.first?.contains(#""status":"running""#) == true)
+            #expect(live.dropFirst().first?.contains(#""id":1,"role":"user","message":"hello""#) == true)
+            #expect(live.dropFirst(2).dropLast().allSatisfy { $0.contains(#""id":2,"role":"agent""#) })
+            #expect(live.count >= 4)
+        }
+        let messages = try await client.messages()
+        #expect(messages.map(\.role) == ["agent", "user", "agent"])
+        #expect(messages.map(\.id) == [0, 1, 2])
+        #expect(messages.last?.content == agent.helloReply)
+
+        // 3. A send while running is refused; an interrupt (or the echo) ends the turn.
+        try await client.send(content: "Take it SLOW")
+        let second = try await raw(.POST, agent.url + "/message", body: #"{"content":"second","type":"user"}"#)
+        #expect(second.status == 500)
+        #expect(problem(second) == "failed to send message: message can only be sent when the agent is waiting for user input")
+        try await client.send(content: "\u{1b}", type: "raw")
+        try await eventually("the end of the slow turn", within: .seconds(30)) { try await client.status() == "stable" }
+        #expect(try await client.messages().map(\.role) == ["agent", "user", "agent", "user", "agent"])
+    }
+}
 }

@@ -86,4 +86,28 @@ import Testing
         #expect(await again.stop() == 0)
         #expect(try dir.openDatabase().listUsers().count == 1)
     }
+
+    @Test func demoAddsAClaudeCodeTemplateOnlyWhenClaudeIsOnPath() async throws {
+        func templates() throws -> [String] {
+            let listed = try runTaskbox(["templates", "list", "-o", "json"], db: dir.dbPath)
+            return (try listed.json() as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted()
+        }
+        let bare = try await ServerProcess.start(db: dir.dbPath, arguments: ["--demo"], environment: ["PATH": "/usr/bin:/bin"])
+        #expect(await bare.stop() == 0)
+        #expect(try templates() == ["echo-demo"])
+
+        // Any executable named claude on PATH will do: the demo only looks for it.
+        let bin = dir.url.appendingPathComponent("bin")
+        try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: bin.appendingPathComponent("claude").path, contents: Data("#!/bin/sh\n".utf8),
+                                       attributes: [.posixPermissions: 0o755])
+        let withClaude = try await ServerProcess.start(db: dir.dbPath, arguments: ["--demo"], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
+        #expect(await withClaude.stop() == 0)
+        #expect(try templates() == ["claude-code", "echo-demo"])
+        let manifest = try await dir.openDatabase().pool.read {
+            try String.fetchOne($0, sql: "SELECT v.manifest FROM templates t JOIN template_versions v ON v.id = t.active_version_id WHERE t.name = 'claude-code'")
+        }
+        #expect(manifest?.contains(#""agent", "claude", "--port", "{port}""#) == true || manifest?.contains(#""agent","claude","--port","{port}""#) == true)
+        #expect(manifest?.contains(#""env": {"ANTHROPIC_API_KEY": "{env:ANTHROPIC_API_KEY}"}"#) == true)
+    }
 }

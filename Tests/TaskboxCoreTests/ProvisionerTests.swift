@@ -23,19 +23,9 @@ import Testing
             """
     }
 
-    func push(_ manifest: String) throws -> String {
-        let file = dir.url.appendingPathComponent("m-\(UUID().uuidString).json")
-        try manifest.write(to: file, atomically: true, encoding: .utf8)
-        let result = try runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath)
-        let object = try #require(try result.json() as? [String: Any], "\(result.stderr)")
-        return try #require(object["template_version_id"] as? String)
-    }
+    func push(_ manifest: String) throws -> String { try pushTemplate(manifest, in: dir) }
 
-    func setUpUser() throws -> String {
-        _ = try runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: dir.dbPath)
-        return try runTaskbox(["tokens", "create", "--user", "admin"], db: dir.dbPath).stdout
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func setUpUser() throws -> String { try createOwnerToken(db: dir.dbPath) }
 
     /// Polls until `check` holds for the workspace JSON (at most `timeout`).
     @discardableResult
@@ -157,6 +147,7 @@ import Testing
         let bID = try #require(b.object["id"] as? String)
         let died = try await waitForWorkspace(server, bID, token: token) {
             Self.firstApp($0)["health"] as? String == "unhealthy" && Self.firstAgent($0)["lifecycle_state"] as? String == "start_error"
+                && Self.build($0)["status"] as? String != "starting"
         }
         #expect(Self.build(died)["status"] as? String == "running", "the job still succeeds, as a failing startup script in Coder")
         let health = Self.firstAgent(died)["health"] as? [String: Any]

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// How the echo agent behaves.
 public struct EchoAgentOptions: Sendable {
     public static let defaultGreeting = "Echo agent ready. Send a message and it comes back as \"Echo: <message>\"."
-    public static let defaultAllowedHosts = ["localhost", "127.0.0.1", "::1"]
+    public static let defaultAllowedHosts = AgentAPIServer.defaultAllowedHosts
 
     /// Time between accepting a user message and writing the reply (agentapi.md §6.2 `thinkMs`).
     public var replyDelay: Duration
@@ -81,16 +81,10 @@ public struct EchoAgent: Sendable {
     func buildApplication(
         host: String, port: Int, state: EchoAgentState, onListening: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
-        router.middlewares.add(AgentHostCheckMiddleware(allowedHosts: options.allowedHosts))
-        router.middlewares.add(ChiNotFoundMiddleware(knownPaths: EchoAgentController.paths))
-        EchoAgentController(state: state).addRoutes(to: router)
-        return Application(
-            router: router,
-            configuration: .init(address: .hostname(host, port: port)),
+        AgentAPIServer(input: state, allowedHosts: options.allowedHosts, logger: options.logger).buildApplication(
+            host: host, port: port,
             services: [EchoAgentWorker(state: state, replyDelay: options.replyDelay, reporter: options.reporter)],
-            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
-            logger: options.logger)
+            onListening: onListening)
     }
 }
 

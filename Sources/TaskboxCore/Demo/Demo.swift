@@ -62,7 +62,54 @@ public struct Demo: Sendable {
             token = try database.createToken(user: username, name: "demo-\(ID.new().prefix(8))").token
             FileManager.default.createFile(atPath: tokenFile.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
         }
-        let manifest = manifest(binary: binary)
+        let versionID = try await ensureTemplate(templateName, manifest: manifest(binary: binary), database: database)
+        // agents.md §5: with Claude Code on PATH, the demo can run real tasks too.
+        if claudePath != nil {
+            _ = try await ensureTemplate(claudeTemplateName, manifest: claudeManifest(binary: binary), database: database)
+        }
+        return Setup(token: token, templateVersionID: versionID)
+    }
+
+    public static let claudeTemplateName = "claude-code"
+
+    /// `claude` on the PATH of `serve`, if any.
+    static var claudePath: URL? {
+        AppProcess.resolve("claude", in: URL(fileURLWithPath: "/"), path: ProcessInfo.processInfo.environment["PATH"])
+    }
+
+    /// Claude Code through the built-in adapter (`examples/claude-code.json` with this binary).
+    public static func claudeManifest(binary: String) -> String {
+        let command = try! JSONSerialization.data(
+            withJSONObject: [binary, "agent", "claude", "--port", "{port}", "--approve", "{param:approve}", "--", "--model", "{param:model}"],
+            options: [.withoutEscapingSlashes])
+        return """
+            {
+              "name": "\(claudeTemplateName)",
+              "display_name": "Claude Code",
+              "description": "Claude Code driven by taskbox's built-in adapter",
+              "parameters": [
+                {"name": "AI Prompt", "type": "string", "default": ""},
+                {"name": "model", "type": "string", "default": "sonnet", "options": ["sonnet", "opus", "haiku"]},
+                {"name": "approve", "type": "string", "default": "edits", "options": ["all", "edits", "none"]}
+              ],
+              "agents": [{
+                "name": "main",
+                "apps": [{
+                  "slug": "claude",
+                  "display_name": "Claude Code",
+                  "url": "http://127.0.0.1:{port}",
+                  "command": \(String(decoding: command, as: UTF8.self)),
+                  "env": {"ANTHROPIC_API_KEY": "{env:ANTHROPIC_API_KEY}"},
+                  "healthcheck": {"url": "http://127.0.0.1:{port}/status", "interval_s": 1, "threshold": 3}
+                }]
+              }],
+              "ai_task": {"app": "claude"}
+            }
+            """
+    }
+
+    /// The active version of the demo template `name`, pushed anew only when its manifest changed.
+    static func ensureTemplate(_ name: String, manifest: String, database: AppDatabase) async throws -> String {
         let current = try await database.pool.read { db in
             try Row.fetchOne(
                 db,
@@ -71,15 +118,12 @@ public struct Demo: Sendable {
                     JOIN organizations o ON o.id = t.organization_id
                     WHERE t.name = ? AND t.deleted = 0 AND o.is_default = 1
                     """,
-                arguments: [templateName])
+                arguments: [name])
         }
-        let versionID: String
         if let current, (current["manifest"] as String) == manifest {
-            versionID = current["id"]
-        } else {
-            versionID = try database.pushTemplate(manifestData: Data(manifest.utf8)).template_version_id
+            return current["id"]
         }
-        return Setup(token: token, templateVersionID: versionID)
+        return try database.pushTemplate(manifestData: Data(manifest.utf8)).template_version_id
     }
 
     /// What `serve --demo` prints once listening.

@@ -117,3 +117,18 @@ extension TestResponse {
         (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
     }
 }
+
+/// An owner `admin` on the database, and a token of theirs, through the real CLI.
+func createOwnerToken(db: String) throws -> String {
+    _ = try runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: db)
+    return try runTaskbox(["tokens", "create", "--user", "admin"], db: db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// `templates push` of a manifest text through the real CLI; returns the new version's id.
+func pushTemplate(_ manifest: String, in dir: TestDirectory) throws -> String {
+    let file = dir.url.appendingPathComponent("m-\(UUID().uuidString).json")
+    try manifest.write(to: file, atomically: true, encoding: .utf8)
+    let result = try runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath)
+    let object = try #require(try result.json() as? [String: Any], "\(result.stderr)")
+    return try #require(object["template_version_id"] as? String)
+}

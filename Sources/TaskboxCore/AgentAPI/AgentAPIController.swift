@@ -3,9 +3,11 @@ import Hummingbird
 import NIOCore
 import ServiceLifecycle
 
-/// The agentapi HTTP surface of the echo agent (agentapi.md §2, §6.2).
-struct EchoAgentController {
-    let state: EchoAgentState
+/// The agentapi HTTP surface (agentapi.md §2, §6.2), shared by the echo agent and the
+/// built-in adapters (agents.md §1): it reads the conversation and hands messages to `input`.
+struct AgentAPIController {
+    let input: any AgentAPIInput
+    var conversation: AgentConversation { input.conversation }
 
     func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/status", use: status)
@@ -17,16 +19,16 @@ struct EchoAgentController {
     static let paths: Set<String> = ["/status", "/messages", "/message", "/events"]
 
     @Sendable func status(_ request: Request, context: BasicRequestContext) async -> Response {
-        let status = await state.status
+        let (status, extras) = await (conversation.status, conversation.statusExtras)
         return HumaResponse.json([
             (key: "status", value: .string(status.rawValue)),
-            (key: "agent_type", value: .string(state.agentType)),
-            (key: "transport", value: .string("pty")),
-        ], schema: "StatusResponseBody", request: request)
+            (key: "agent_type", value: .string(conversation.agentType)),
+            (key: "transport", value: .string(conversation.transport)),
+        ] + extras, schema: "StatusResponseBody", request: request)
     }
 
     @Sendable func messages(_ request: Request, context: BasicRequestContext) async -> Response {
-        let messages = await state.messages.map { message in
+        let messages = await conversation.messages.map { message in
             GoJSON.object([
                 (key: "id", value: .int(message.id)),
                 (key: "content", value: .string(message.content)),
@@ -51,10 +53,12 @@ struct EchoAgentController {
                 Array(body.readableBytesView), contentType: request.headers[.contentType])
             if message.type == "user" {
                 do {
-                    try await state.acceptUserMessage(message.content)
+                    try await input.userMessage(message.content)
                 } catch {
                     throw HumaProblem.handlerError(error.reason)
                 }
+            } else {
+                await input.rawMessage(message.content)
             }
             return HumaResponse.json([(key: "ok", value: .bool(true))], schema: "MessageResponseBody", request: request)
         } catch let problem as HumaProblem {
@@ -65,8 +69,8 @@ struct EchoAgentController {
     /// `GET /events` (agentapi.md §2.6): the replay, then live events, until the client
     /// goes away, the agent closes the stream, or the server shuts down.
     @Sendable func events(_ request: Request, context: BasicRequestContext) async -> Response {
-        let subscription = await state.subscribe()
-        let state = self.state
+        let conversation = self.conversation
+        let subscription = await conversation.subscribe()
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache, no-store, must-revalidate"
@@ -80,7 +84,7 @@ struct EchoAgentController {
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
                     try await withGracefulShutdownHandler {
                         for await event in subscription.events {
-                            try await writer.write(ByteBuffer(string: Self.frame(event, agentType: state.agentType)))
+                            try await writer.write(ByteBuffer(string: Self.frame(event, agentType: conversation.agentType)))
                         }
                     } onGracefulShutdown: {
                         subscription.input.finish()
@@ -89,14 +93,14 @@ struct EchoAgentController {
             } catch {
                 // The client left or the server is stopping: nothing more to write.
             }
-            await state.unsubscribe(subscription.id)
+            await conversation.unsubscribe(subscription.id)
             try? await writer.finish(nil)
         })
     }
 
     /// huma's SSE frame: `event:` and `data:` lines, the data written by a Go
     /// `json.Encoder` (HTML escaped, newline) and a blank line; no `id:` lines.
-    static func frame(_ event: EchoAgentState.Event, agentType: String) -> String {
+    static func frame(_ event: AgentConversation.Event, agentType: String) -> String {
         let (name, data): (String, GoJSON) = switch event {
         case .messageUpdate(let message):
             ("message_update", .object([
