@@ -192,7 +192,12 @@ import Testing
         }
         #expect(Self.firstApp(after)["url"] as? String == Self.firstApp(before)["url"] as? String)
         let url = try #require(Self.firstApp(after)["url"] as? String)
-        #expect(try await http(.GET, url + "/status").status == 200)
+        // The built-in agent answers only with its agent token (taskbox sends it).
+        let agentToken = try runTaskbox(["agents", "token", "--workspace", echoID], db: dir.dbPath).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await http(.GET, url + "/status").status == 401)
+        #expect(try await http(.GET, url + "/status", headers: [("Authorization", "Bearer wrong")]).status == 401)
+        #expect(try await http(.GET, url + "/status", headers: [("Authorization", "Bearer \(agentToken)")]).status == 200)
         #expect(await server.stop() == 0)
         // A graceful stop took the processes with it.
         await #expect(throws: (any Error).self) { _ = try await http(.GET, url + "/status", timeout: 2) }

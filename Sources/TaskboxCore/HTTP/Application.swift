@@ -10,12 +10,19 @@ public struct ServerOptions: Sendable {
     /// The URL clients and agents reach the server at; defaults to the bound listener.
     public var accessURL: String?
     public var provisioners: Int
+    public var connections: ConnectionLimits
+    public var isolation: Isolation
 
-    public init(host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3,
+        connections: ConnectionLimits = ConnectionLimits(), isolation: Isolation = .none
+    ) {
         self.host = host
         self.port = port
         self.accessURL = accessURL
         self.provisioners = provisioners
+        self.connections = connections
+        self.isolation = isolation
     }
 }
 
@@ -51,12 +58,15 @@ public func buildApplication(
     onListening: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let accessURL = AccessURL(options.accessURL ?? "http://\(options.host):\(options.port)")
-    let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger)
+    let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger, isolation: options.isolation)
     let runner = JobRunner(database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger)
     let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() })
     return Application(
         router: router,
-        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "taskbox"),
+        server: .http1(configuration: options.connections.http1),
+        configuration: .init(
+            address: .hostname(options.host, port: options.port), serverName: "taskbox",
+            availableConnectionsDelegate: ConnectionLimit(maximum: options.connections.maxConnections, logger: logger)),
         services: [runner],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port

@@ -90,11 +90,13 @@ struct HTTPResult {
 }
 
 func http(
-    _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, timeout: Int64 = 30
+    _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, timeout: Int64 = 30,
+    headers: [(String, String)] = []
 ) async throws -> HTTPResult {
     var request = HTTPClientRequest(url: url)
     request.method = method
     if let token { request.headers.add(name: "Coder-Session-Token", value: token) }
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
