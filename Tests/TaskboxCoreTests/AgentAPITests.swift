@@ -440,6 +440,24 @@ func clientDecodesMessagesLikeTheGoSDK(_ testCase: AgentDecodingCase) async thro
         #expect(ContinuousClock.now - start < .seconds(3))
     }
 
+    @Test func aServerThatNeverAnswersIsGivenUpOnAtTheRequestTimeout() async throws {
+        let silent = try SilentListener()
+        let reporter = CoderAppStatusReporter(
+            agentURL: "http://127.0.0.1:\(silent.port)", token: "t", appSlug: "echo", logger: quietLogger,
+            requestTimeout: .seconds(1))
+        var start = ContinuousClock.now
+        await reporter.report(.idle("x"))
+        var elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+
+        let client = AgentAPIClient(baseURL: "http://127.0.0.1:\(silent.port)", requestTimeout: .seconds(1))
+        start = ContinuousClock.now
+        let error = await #expect(throws: AgentAPIError.self) { try await client.status() }
+        elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+        #expect(error?.description.contains("context deadline exceeded") == true, "\(String(describing: error))")
+    }
+
     @Test func longMessagesAreCutToCodersLimit() {
         let message = CoderAppStatusReporter.truncated(String(repeating: "é", count: 300))
         #expect(message.utf8.count <= 160)

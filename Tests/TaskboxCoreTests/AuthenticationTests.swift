@@ -165,7 +165,7 @@ import Testing
             // A member can read neither other users nor their memberships: 404, existence hidden.
             (status, body) = try await get("admin", aliceToken)
             #expect(status == .notFound)
-            #expect(body["message"] as? String == APIError.resourceNotFoundMessage)
+            #expect(body["message"] as? String == CoderText.resourceNotFound)
             _ = owner
         }
     }

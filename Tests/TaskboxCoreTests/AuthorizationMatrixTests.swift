@@ -100,7 +100,7 @@ import Testing
                     default: Self.expected[endpoint]![caller]!
                     }
                     #expect(r.status == want, "\(endpoint) as \(caller): \(r.status) \(r.text.prefix(160))")
-                    if r.status == 404 { #expect(r.object["message"] as? String == APIError.resourceNotFoundMessage || r.object["message"] as? String == "Route not found.") }
+                    if r.status == 404 { #expect(r.object["message"] as? String == CoderText.resourceNotFound) }
                     if endpoint == .prompts, r.status == 200 {
                         let sees = (r.object["prompts"] as? [String: String])?[buildID] != nil
                         #expect(sees == (Self.expected[.get]![caller] == 200), "prompts as \(caller)")

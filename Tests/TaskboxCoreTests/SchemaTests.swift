@@ -10,10 +10,22 @@ import Testing
         #expect(Schema.sql + "\n" == file, "run scripts/embed-schema after editing schema.sql")
     }
 
+    @Test func embeddedMigrationsAreIdenticalToTheFiles() throws {
+        let dir = Paths.repoRoot.appendingPathComponent("migrations")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(Schema.migrations.map { $0.name + ".sql" } == files, "run scripts/embed-schema after adding a migration")
+        for (migration, file) in zip(Schema.migrations, files) {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            #expect(migration.sql + "\n" == text, "run scripts/embed-schema after editing \(file)")
+        }
+    }
+
+    static let allMigrations = ["v1-schema", "0002-list-order"]
+
     @Test func newFileGetsSchemaWALForeignKeysAndDefaultOrganization() throws {
         let dir = TestDirectory()
         let db = try dir.openDatabase()
-        #expect(try db.appliedMigrations() == ["v1-schema"])
+        #expect(try db.appliedMigrations() == Self.allMigrations)
         try db.pool.read { db in
             let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
             for table in ["users", "user_site_roles", "organizations", "organization_members", "organization_member_roles",
@@ -36,7 +48,7 @@ import Testing
         let dir = TestDirectory()
         _ = try dir.openDatabase()
         let again = try dir.openDatabase()
-        #expect(try again.appliedMigrations() == ["v1-schema"])
+        #expect(try again.appliedMigrations() == Self.allMigrations)
         #expect(try again.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM organizations") } == 1)
     }
 

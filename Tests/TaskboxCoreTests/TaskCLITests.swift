@@ -57,7 +57,7 @@ import Testing
         // A bad token: the server's message and detail, and nothing stored.
         errors = try await fails(["login", demo.url, "--token", "00000000-bad"], env)
         #expect(errors.count == 2)
-        #expect(errors.first == "error: " + APIError.signedOutMessage)
+        #expect(errors.first == "error: " + CoderText.signedOut)
         #expect(errors.last?.hasPrefix("  ") == true)
         #expect(!FileManager.default.fileExists(atPath: env.configDir.path))
 
@@ -80,7 +80,7 @@ import Testing
         let list = try await runClient(["task", "list"], environment: env)
         #expect(list.status == 0 && list.stderr == "No tasks found.\n", "\(list.stderr)")
         errors = try await fails(["task", "list"], env.with(["TASKBOX_TOKEN": "00000000-bad"]))
-        #expect(errors.first == "error: " + APIError.signedOutMessage)
+        #expect(errors.first == "error: " + CoderText.signedOut)
         errors = try await fails(["task", "list"], env.with(["TASKBOX_URL": "http://127.0.0.1:1"]))
         #expect(errors == ["error: cannot reach taskbox at http://127.0.0.1:1: connection refused"])
 
@@ -153,7 +153,7 @@ import Testing
         // Unknown tasks: by name the client says so, by id the server does.
         #expect(try await fails(["task", "status", "nope"], env) == ["error: task \"nope\" not found"])
         #expect(try await fails(["task", "status", "alp"], env) == ["error: task \"alp\" not found"])
-        #expect(try await fails(["task", "status", UUID().uuidString], env) == ["error: " + APIError.resourceNotFoundMessage])
+        #expect(try await fails(["task", "status", UUID().uuidString], env) == ["error: " + CoderText.resourceNotFound])
         #expect(try await fails(["task", "delete", "-y", "nope"], env) == ["error: task \"nope\" not found"])
 
         // delete: no terminal and no -y is refused; -y deletes.

@@ -108,7 +108,7 @@ import Testing
             #expect(plain.text == "{\"message\":\"Template does not have required parameter \\\"AI Prompt\\\"\"}\n")
             let unknown = try await client.createTask(token, version: UUID().uuidString)
             #expect(unknown.status == 404)
-            #expect(unknown.object["message"] as? String == APIError.resourceNotFoundMessage)
+            #expect(unknown.object["message"] as? String == CoderText.resourceNotFound)
             let missing = try await client.call(.post, "/api/experimental/tasks/me", token: token, json: #"{"input":"x"}"#)
             #expect(missing.status == 404)
         }

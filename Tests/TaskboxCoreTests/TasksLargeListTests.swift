@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -56,6 +57,22 @@ import Testing
             var p = try await page(client, "q=owner:me&limit=25", token: s.memberToken)
             #expect(p.ids == mine.prefix(25).map(\.id))
             #expect(p.count == mine.count)
+            // The member's own favourites come first: pages across their end, after_id inside them.
+            let favorites = mine.prefix { $0.favorite }.count
+            #expect(favorites > 10 && favorites < mine.count)
+            p = try await page(client, "q=owner:me&limit=20&offset=\(favorites - 5)", token: s.memberToken)
+            #expect(p.ids == mine.dropFirst(favorites - 5).prefix(20).map(\.id))
+            p = try await page(client, "q=owner:me&limit=\(favorites)&after_id=\(mine[favorites / 2].id)", token: s.memberToken)
+            #expect(p.ids == mine.dropFirst(favorites / 2 + 1).prefix(favorites).map(\.id))
+            p = try await page(client, "q=owner:me&limit=7&offset=3&after_id=\(mine[favorites - 1].id)", token: s.memberToken)
+            #expect(p.ids == mine.dropFirst(favorites + 3).prefix(7).map(\.id))
+            p = try await page(client, "q=owner:me&limit=7&after_id=\(mine[favorites + 4].id)", token: s.memberToken)
+            #expect(p.ids == mine.dropFirst(favorites + 5).prefix(7).map(\.id))
+            #expect(p.count == mine.count)
+            let mineRunning = mine.filter { $0.kind == .running }
+            p = try await page(client, "q=owner:me+status:running&limit=15&offset=\(max(0, favorites / 3))", token: s.memberToken)
+            #expect(p.ids == mineRunning.dropFirst(max(0, favorites / 3)).prefix(15).map(\.id))
+            #expect(p.count == mineRunning.count)
             // The same list without a filter: a member sees only their own.
             p = try await page(client, "limit=25&offset=50", token: s.memberToken)
             #expect(p.ids == mine.dropFirst(50).prefix(25).map(\.id))
@@ -90,6 +107,18 @@ import Testing
             // Past the end: an empty page that still counts.
             p = try await page(client, "limit=10&offset=\(all.count)", token: s.adminToken)
             #expect(p.ids.isEmpty && p.count == all.count)
+            // The totals the counts come from agree with the rows they summarise.
+            let mismatches = try await s.db.pool.read { db in
+                try Int.fetchOne(db, sql: """
+                    WITH actual AS (
+                      SELECT owner_id, organization_id, list_task, coalesce(list_status, '') AS s, count(*) AS n
+                      FROM workspaces WHERE deleted = 0 GROUP BY 1, 2, 3, 4),
+                    kept AS (SELECT owner_id, organization_id, list_task, list_status, n FROM workspace_list_totals WHERE n <> 0)
+                    SELECT (SELECT count(*) FROM (SELECT * FROM actual EXCEPT SELECT * FROM kept))
+                         + (SELECT count(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM actual))
+                    """)
+            }
+            #expect(mismatches == 0)
             // Another member's owner filter sees nothing of theirs.
             p = try await page(client, "q=owner:user-00001", token: s.memberToken)
             #expect(p.ids.isEmpty && p.count == 0)

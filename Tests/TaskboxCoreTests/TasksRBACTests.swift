@@ -65,7 +65,7 @@ import Testing
 
             let get = try await client.call(.get, "/api/experimental/tasks/me/\(task)", token: token)
             #expect(get.status == expected.get)
-            if get.status == 404 { #expect(get.object["message"] as? String == APIError.resourceNotFoundMessage) }
+            if get.status == 404 { #expect(get.object["message"] as? String == CoderText.resourceNotFound) }
 
             let mine = try await client.createTask(token, version: f.aiVersionID, name: "own-task")
             #expect(mine.status == expected.createForSelf, "\(mine.text)")
@@ -74,7 +74,7 @@ import Testing
             #expect(forAlice.status == expected.createForAlice, "\(forAlice.text)")
             if forAlice.status == 403 {
                 #expect(forAlice.object["message"] as? String == "Unauthorized to create workspace.")
-                #expect(forAlice.object["detail"] as? String == TasksController.createForbiddenDetail)
+                #expect(forAlice.object["detail"] as? String == CoderText.createForbidden)
             }
             if forAlice.status == 201 { #expect(forAlice.object["owner_name"] as? String == "alice") }
 
@@ -82,7 +82,7 @@ import Testing
             #expect(delete.status == expected.delete, "\(delete.text)")
             if delete.status == 403 {
                 #expect(delete.object["message"] as? String == "You do not have permission to delete this workspace.")
-                #expect(delete.object["detail"] as? String == APIError.forbiddenDetail)
+                #expect(delete.object["detail"] as? String == CoderText.forbidden)
             }
         }
     }

@@ -123,7 +123,7 @@ import Testing
             r = try await client.call(.delete, "/api/experimental/tasks/me/not-a-uuid", token: token)
             #expect(r.status == 400)
             r = try await client.call(.delete, "/api/experimental/tasks/me/\(UUID().uuidString)", token: token)
-            #expect(r.status == 404 && r.object["message"] as? String == APIError.resourceNotFoundMessage)
+            #expect(r.status == 404 && r.object["message"] as? String == CoderText.resourceNotFound)
             // A plain workspace is not a task: 404 on get and delete.
             let plain = try await f.plainWorkspace(owner: alice)
             #expect(try await client.call(.get, "/api/experimental/tasks/me/\(plain)", token: token).status == 404)

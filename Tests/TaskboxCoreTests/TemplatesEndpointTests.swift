@@ -64,7 +64,7 @@ import Testing
             #expect(none.status == 200 && none.text == "[]\n", "\(none.text)")
             let other = try await client.call(.get, "/api/v2/templateversions/\(hidden.template_version_id)/presets", token: member)
             #expect(other.status == 404)
-            #expect(other.object["message"] as? String == APIError.resourceNotFoundMessage)
+            #expect(other.object["message"] as? String == CoderText.resourceNotFound)
             let missing = try await client.call(.get, "/api/v2/templateversions/\(UUID().uuidString)/presets", token: member)
             #expect(missing.status == 404)
             let bad = try await client.call(.get, "/api/v2/templateversions/xyz/presets", token: member)

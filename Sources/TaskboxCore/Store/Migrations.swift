@@ -1,7 +1,8 @@
 import GRDB
 
 /// Schema changes, in order. "v1-schema" is schema.sql plus the default organization;
-/// every later change is a new numbered migration appended here and never edited once shipped.
+/// every later change is a numbered file in `migrations/` (carried by the binary as
+/// `Schema.migrations`, written by `scripts/embed-schema`), never edited once shipped.
 enum Migrations {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -14,6 +15,9 @@ enum Migrations {
                     VALUES (?, 'coder', 'Coder', 'The default organization.', 1, ?, ?)
                     """,
                 arguments: [ID.new(), now, now])
+        }
+        for migration in Schema.migrations {
+            migrator.registerMigration(migration.name) { db in try db.execute(sql: migration.sql) }
         }
         return migrator
     }

@@ -12,9 +12,10 @@ struct WorkspaceQuery {
     var pagination: Pagination
     var now: Date = Date()
 
-    /// The WHERE clause and its arguments.
-    func whereClause() -> (sql: String, arguments: StatementArguments) {
-        var conditions = ["w.deleted = 0"]
+    /// The WHERE clause and its arguments. With `totals`, for `workspace_list_totals w`,
+    /// which holds live workspaces only and is read only when `countsFromTotals`.
+    func whereClause(totals: Bool = false) -> (sql: String, arguments: StatementArguments) {
+        var conditions = totals ? ["1"] : ["w.deleted = 0"]
         var arguments: StatementArguments = []
         func add(_ sql: String, _ args: StatementArguments = []) {
             conditions.append(sql)
@@ -93,80 +94,96 @@ struct WorkspaceQuery {
         !filter.hasParam.isEmpty || !filter.paramNames.isEmpty || !filter.hasAgent.isEmpty || filter.usingActive != nil
     }
 
-    /// With the owner fixed, usernames are all equal and need no join.
-    var ownerFixed: Bool { filter.ownerID != nil || !filter.ownerUsername.isEmpty }
-
-    /// The rows the ranking reads: the workspace alone when it can, so a page of one
-    /// owner's tasks comes from one index.
-    var rankingSource: String {
+    /// The rows the filter reads: the workspace alone when it can, so a page comes from one index.
+    var source: String {
         var from = "FROM workspaces w"
-        if !ownerFixed { from += " JOIN users u ON u.id = w.owner_id" }
         if needsBuild {
             from += " JOIN templates t ON t.id = w.template_id LEFT JOIN workspace_builds b ON b.id = w.latest_build_id"
         }
         return from
     }
 
-    /// §6.6, with the id last so that `after_id` has a total order to count from.
-    var orderBy: String {
-        "CASE WHEN w.owner_id = ? AND w.favorite = 1 THEN 0 ELSE 1 END, w.list_running DESC, "
-            + (ownerFixed ? "" : "lower(u.username), ") + "lower(w.name), w.id"
-    }
+    /// §6.6's first key: the requester's own favourites come before everything else.
+    static let favoriteSQL = "(w.owner_id = ? AND w.favorite = 1)"
 
-    /// One page of workspaces and the total number that match: the ranking reads only the
-    /// workspaces' list keys; the full rows are joined for the page alone.
+    /// One page of workspaces and the total number that match. The order is §6.6's with the id
+    /// last (a total order for `after_id`): the requester's favourites, few, are read apart;
+    /// the rest is read in `list_key` order (migration 0002) from an index, never sorted.
     func run(_ db: Database) throws -> (workspaces: [WorkspaceView], total: Int) {
         let (whereSQL, whereArguments) = whereClause()
-        let limit = pagination.limit > 0 ? pagination.limit : -1
-        var arguments: StatementArguments = []
-        let pageSQL: String
-        if let after = pagination.afterID {
-            // The page starts right after `after_id` in list order; an id not in the list gives nothing.
-            pageSQL = """
-                WITH ranked AS (
-                  SELECT w.id AS id, row_number() OVER (ORDER BY \(orderBy)) AS rn
-                  \(rankingSource) WHERE \(whereSQL)
-                ), page AS (
-                  SELECT id, rn FROM ranked WHERE rn > (SELECT rn FROM ranked WHERE id = ?)
-                  ORDER BY rn LIMIT ? OFFSET ?
-                )
-                SELECT \(WorkspaceView.columns), (SELECT count(*) FROM ranked) AS total
-                FROM page JOIN workspaces w ON w.id = page.id
-                \(WorkspaceView.rowJoins)
-                ORDER BY page.rn
-                """
-            arguments += [requesterID]
-            arguments += whereArguments
-            arguments += [after.lowercased, limit, pagination.offset]
-        } else {
-            pageSQL = """
-                WITH page AS (
-                  SELECT w.id AS id, CASE WHEN w.owner_id = ? AND w.favorite = 1 THEN 0 ELSE 1 END AS k1,
-                         w.list_running AS k2, \(ownerFixed ? "''" : "lower(u.username)") AS k3, lower(w.name) AS k4
-                  \(rankingSource) WHERE \(whereSQL)
-                  ORDER BY k1, k2 DESC, k3, k4, w.id LIMIT ? OFFSET ?
-                )
-                SELECT \(WorkspaceView.columns)
-                FROM page JOIN workspaces w ON w.id = page.id
-                \(WorkspaceView.rowJoins)
-                ORDER BY page.k1, page.k2 DESC, page.k3, page.k4, w.id
-                """
-            arguments += [requesterID]
-            arguments += whereArguments
-            arguments += [limit, pagination.offset]
+        let favorites = try String.fetchAll(
+            db.cachedStatement(sql: "SELECT w.id \(source) WHERE \(whereSQL) AND \(Self.favoriteSQL) ORDER BY w.list_key"),
+            arguments: whereArguments + [requesterID])
+
+        // Where the page starts: after `after_id` (among the favourites, or by its key among
+        // the rest), then `offset` more.
+        var favoriteStart = 0
+        var afterKey: String?
+        if let after = pagination.afterID?.lowercased {
+            if let index = favorites.firstIndex(of: after) {
+                favoriteStart = index + 1
+            } else if let key = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT w.list_key \(source) WHERE \(whereSQL) AND w.id = ?"),
+                arguments: whereArguments + [after]) {
+                favoriteStart = favorites.count
+                afterKey = key
+            } else {
+                // An id not in the list gives an empty page (taskbox.md §5).
+                return ([], try count(db, whereSQL, whereArguments))
+            }
         }
-        let rows = try Row.fetchAll(db.cachedStatement(sql: pageSQL), arguments: arguments)
-        let workspaces = rows.map(WorkspaceView.init(row:))
-        // The page carries the total when it has rows (after_id form) or is the whole list;
-        // otherwise one count over the same filter, from the same index.
-        if let first = rows.first, pagination.afterID != nil, let total: Int = first["total"] {
-            return (workspaces, total)
+        var ids = Array(favorites.dropFirst(favoriteStart).dropFirst(pagination.offset))
+        if pagination.limit > 0 { ids = Array(ids.prefix(pagination.limit)) }
+        let restOffset = max(0, pagination.offset - max(0, favorites.count - favoriteStart))
+        let restLimit = pagination.limit > 0 ? pagination.limit - ids.count : -1
+        if restLimit != 0 {
+            var sql = "SELECT w.id \(source) WHERE \(whereSQL) AND NOT \(Self.favoriteSQL)"
+            var arguments = whereArguments + [requesterID]
+            if let afterKey {
+                sql += " AND w.list_key > ?"
+                arguments += [afterKey]
+            }
+            sql += " ORDER BY w.list_key LIMIT ? OFFSET ?"
+            arguments += [restLimit, restOffset]
+            ids += try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
         }
+        let workspaces = try Self.views(db, ids: ids)
+        // A first page that is not full holds the whole list; otherwise count from the index.
         if pagination.afterID == nil, pagination.offset == 0, pagination.limit == 0 || workspaces.count < pagination.limit {
             return (workspaces, workspaces.count)
         }
-        let total = try Int.fetchOne(
-            db.cachedStatement(sql: "SELECT count(*) \(rankingSource) WHERE \(whereSQL)"), arguments: whereArguments) ?? 0
-        return (workspaces, total)
+        return (workspaces, try count(db, whereSQL, whereArguments))
+    }
+
+    /// Whether every condition of the filter is one `workspace_list_totals` keeps a key for.
+    var countsFromTotals: Bool {
+        var rest = filter
+        rest.status = ""
+        rest.ownerID = nil
+        rest.ownerUsername = ""
+        rest.organizationID = nil
+        rest.hasAITask = nil
+        rest.agentInactiveDisconnectTimeoutSeconds = 0
+        return rest == WorkspaceFilter()
+    }
+
+    private func count(_ db: Database, _ whereSQL: String, _ arguments: StatementArguments) throws -> Int {
+        if countsFromTotals {
+            let (totalsSQL, totalsArguments) = whereClause(totals: true)
+            return try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT coalesce(sum(w.n), 0) FROM workspace_list_totals w WHERE \(totalsSQL)"),
+                arguments: totalsArguments) ?? 0
+        }
+        return try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) \(source) WHERE \(whereSQL)"), arguments: arguments) ?? 0
+    }
+
+    /// The full rows of a page, in the page's order.
+    static func views(_ db: Database, ids: [String]) throws -> [WorkspaceView] {
+        guard !ids.isEmpty else { return [] }
+        let sql = "SELECT \(WorkspaceView.columns) \(WorkspaceView.joins) WHERE w.id IN (SELECT value FROM json_each(?))"
+        let json = "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [json])
+        let byID = Dictionary(rows.map { (String.fromDatabaseValue($0[0]) ?? "", $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0].map(WorkspaceView.init(row:)) }
     }
 }
