@@ -33,14 +33,14 @@ import Testing
         let db = try dir.openDatabase()
         let f = try TaskFixture(db: db)
         let (_, token) = try f.user("alice", roles: [.owner])
-        try await db.pool.write { try $0.execute(sql: "ALTER TABLE workspace_app_statuses RENAME TO gone") }
+        try await db.pool.write { try $0.execute(sql: "ALTER TABLE workspaces RENAME TO gone") }
         try await testApplication(db).test(.router) { client in
             let r = try await client.call(.get, "/api/experimental/tasks", token: token)
             #expect(r.status == 500)
             #expect(r.object["message"] as? String == "Internal error processing the request.")
             let detail = try #require(r.object["detail"] as? String)
             #expect(detail.hasPrefix("The cause is in the server log under request id "), "\(detail)")
-            for secret in ["SELECT", "workspace_app_statuses", "no such table", "SQLite"] {
+            for secret in ["SELECT", "workspaces", "no such table", "SQLite"] {
                 #expect(!r.text.contains(secret), "the 500 shows \(secret): \(r.text)")
             }
         }
