@@ -3,6 +3,7 @@ import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 @testable import TaskboxCore
 
@@ -110,6 +111,25 @@ import Testing
             #expect(r.status == 400)
             #expect(r.text == #"{"message":"URI is too long.","detail":"URI must be at most 2048 bytes.","validations":[{"field":"uri","detail":"URI must be at most 2048 bytes."}]}"# + "\n")
         }
+    }
+
+    @Test func agentCallsDoNotFollowRedirects() async throws {
+        let followed = Mutex(false)
+        let router = Router()
+        router.get("/a/status") { _, _ in Response(status: .found, headers: [.location: "/b/status"]) }
+        router.get("/b/status") { _, _ -> Response in
+            followed.withLock { $0 = true }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"status":"stable"}"#)))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            let agent = AgentAPIClient(baseURL: "http://127.0.0.1:\(port)/a", token: "secret-agent-token")
+            let error = await #expect(throws: AgentAPIError.self) { try await agent.status() }
+            #expect(error?.description.contains("HTTP 302") == true, "\(String(describing: error))")
+        }
+        #expect(followed.withLock { $0 } == false, "the agent token went to the redirect's target")
     }
 
     @Test func adminCommandsRefuseAnAbsurdLifetimeAndTheUsernameMe() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import TaskboxCore
 import Testing
 
 /// `serve` under pressure through the real binary (issue 13 items 5, 6, 7, 10): idle and
@@ -107,7 +108,7 @@ import Testing
         let version = try p.push(p.manifest(name: "echo"))
         // A port nothing listens on: every connect is refused.
         let server = try await ServerProcess.start(db: dir.dbPath, environment: [
-            "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(LoopbackPortForTests.closed())",
+            "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(LoopbackPort.free())",
         ])
         let started = ContinuousClock.now
         let r = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token,
@@ -185,21 +186,5 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.url.appendingPathComponent("workspaces/\(ids[1])/written").path))
         #expect(await server.stop() == 0)
         for id in ids { #expect(AppProcessTests.processes(withVariable: "CODER_WORKSPACE_ID=\(id)").isEmpty) }
-    }
-}
-
-enum LoopbackPortForTests {
-    /// A loopback port that was free a moment ago and has nothing listening.
-    static func closed() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
