@@ -41,27 +41,8 @@ import Testing
             let port = try #require(fakeClient.port)
             let db = try dir.openDatabase()
             let f = try TaskFixture(db: db, appURL: "http://127.0.0.1:\(port)")
-            let (_, aliceToken) = try f.user("alice")
-            var tokens: [Caller: String] = [.taskOwner: aliceToken]
-            tokens[.owner] = try f.user("boss", roles: [.owner]).token
-            tokens[.otherMember] = try f.user("bob").token
-            tokens[.orgAdmin] = try f.user("oadmin").token
-            try await db.pool.write { db in
-                try db.execute(sql: "INSERT INTO organization_member_roles SELECT organization_id, user_id, 'organization-admin' FROM organization_members WHERE user_id = (SELECT id FROM users WHERE username = 'oadmin')")
-            }
-            tokens[.otherOrgAdmin] = try f.user("acmeadmin").token
-            _ = try db.createOrganization(name: "acme")
-            _ = try db.addMember(organization: "acme", user: "acmeadmin", roles: [.organizationAdmin])
-            tokens[.templateAdmin] = try f.user("tadmin", roles: [.templateAdmin]).token
-            tokens[.auditor] = try f.user("audit", roles: [.auditor]).token
-            tokens[.suspended] = try f.user("gone").token
-            _ = try db.setUserStatus("gone", .suspended)
-            tokens[.expired] = try f.user("late").token
-            try await db.pool.write { db in
-                try db.execute(sql: "UPDATE api_keys SET expires_at = '2020-01-01T00:00:00.000000Z' WHERE user_id = (SELECT id FROM users WHERE username = 'late')")
-            }
-
-            let callerTokens = tokens
+            let callerTokens = try await matrixCallerTokens(f)
+            let aliceToken = try #require(callerTokens[.taskOwner])
             try await testApplication(db).test(.router) { client in
                 for caller in Caller.allCases {
                     // A fresh task of alice's per cell, so state-changing calls do not affect each other.

@@ -156,7 +156,9 @@ import Testing
         let b = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token, body: #"{"template_version_id":"\#(dies)","input":"x"}"#)
         let bID = try #require(b.object["id"] as? String)
         let died = try await waitForWorkspace(server, bID, token: token) {
+            // The exit is seen at once, maybe before the job completes: wait for both.
             Self.firstApp($0)["health"] as? String == "unhealthy" && Self.firstAgent($0)["lifecycle_state"] as? String == "start_error"
+                && Self.build($0)["status"] as? String == "running"
         }
         #expect(Self.build(died)["status"] as? String == "running", "the job still succeeds, as a failing startup script in Coder")
         let health = Self.firstAgent(died)["health"] as? [String: Any]

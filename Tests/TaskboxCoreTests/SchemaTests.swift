@@ -20,7 +20,7 @@ import Testing
         }
     }
 
-    static let allMigrations = ["v1-schema", "0002-list-order"]
+    static let allMigrations = ["v1-schema", "0002-list-order", "0003-v2-tasks"]
 
     @Test func newFileGetsSchemaWALForeignKeysAndDefaultOrganization() throws {
         let dir = TestDirectory()
@@ -32,7 +32,8 @@ import Testing
                           "api_keys", "templates", "template_versions", "template_version_parameters",
                           "template_version_presets", "template_version_preset_parameters", "workspaces",
                           "workspace_builds", "provisioner_jobs", "workspace_build_parameters", "workspace_resources",
-                          "workspace_agents", "workspace_apps", "workspace_app_statuses", "notifications", "audit_logs"] {
+                          "workspace_agents", "workspace_apps", "workspace_app_statuses", "notifications", "audit_logs",
+                          "tasks", "task_workspace_apps", "task_snapshots"] {
                 #expect(tables.contains(table), "missing table \(table)")
             }
             #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")

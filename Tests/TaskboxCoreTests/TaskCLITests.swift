@@ -122,7 +122,8 @@ import Testing
         #expect(lines[0].split(separator: " ") == ["NAME", "STATUS", "STATE", "AGE", "PROMPT"])
         let alphaLine = try #require(lines.first { $0.hasPrefix("alpha ") })
         #expect(alphaLine.count == 60 && alphaLine.hasSuffix("…"), "\(alphaLine)")
-        #expect(alphaLine.contains("running") && alphaLine.contains("idle") && alphaLine.contains("Hello alpha x"))
+        // v2 task status (tasks-v2.md §2.2): `active`, where the experimental API said `running`.
+        #expect(alphaLine.contains("active") && alphaLine.contains("idle") && alphaLine.contains("Hello alpha x"))
         let gammaLine = try #require(lines.first { $0.hasPrefix("gamma ") })
         #expect(gammaLine.hasSuffix("from stdin second line"))  // one line per task
         #expect(!table.contains("bobs"))
@@ -135,8 +136,9 @@ import Testing
         #expect(all.count == 4)
         let bobs = try jsonArray(try await ok(["task", "list", "--user", "bob", "-o", "json"], env))
         #expect(bobs.map { $0["name"] as? String } == ["bobs"])
-        let searched = try jsonArray(try await ok(["task", "list", "-q", "name:alp", "--status", "running", "-o", "json"], env))
-        #expect(searched.map { $0["name"] as? String } == ["alpha"])
+        // The v2 task grammar (tasks-v2.md §4): owner, organization and status.
+        let searched = try jsonArray(try await ok(["task", "list", "-q", "organization:coder", "--status", "active", "-o", "json"], env))
+        #expect(Set(searched.compactMap { $0["name"] as? String }) == ["alpha", "beta", "gamma"])
         #expect(try jsonArray(try await ok(["task", "list", "--limit", "1", "-o", "json"], env)).count == 1)
         let narrow = try await ok(["task", "list", "-c", "name,status"], env)
         #expect(narrow.split(separator: "\n").first?.split(separator: " ") == ["NAME", "STATUS"])
@@ -244,12 +246,13 @@ import Testing
         #expect(try runTaskbox(["templates", "push", manifest.path], db: dir.dbPath).status == 0)
 
         let stuck = try jsonObject(try await ok(["task", "create", "--template", "stuck", "--preset", "us", "--name", "stuck", "Go", "-o", "json"], env))
-        let stuckID = try #require(stuck["id"] as? String)
+        // A v2 task's id is not its workspace's (tasks-v2.md §0.2).
+        let stuckWorkspace = try #require(stuck["workspace_id"] as? String)
         let region = try await dir.openDatabase().pool.read { db in
             try String.fetchOne(db, sql: """
                 SELECT p.value FROM workspace_build_parameters p JOIN workspace_builds b ON b.id = p.workspace_build_id
                 WHERE b.workspace_id = ? AND p.name = 'region'
-                """, arguments: [stuckID])
+                """, arguments: [stuckWorkspace])
         }
         #expect(region == "us")
 
@@ -266,8 +269,6 @@ import Testing
         #expect(watch.status == 1)
         #expect(watch.stdout.hasPrefix("NAME   STATUS"), "\(watch.stdout)")
         #expect(watch.stderr.hasPrefix("error: timed out after 2s watching task stuck"), "\(watch.stderr)")
-        let send = try await fails(["task", "send", "stuck", "--wait", "--timeout", "3s", "hi"], env)
-        #expect(send.last?.hasPrefix("error: timed out after 3s waiting for task stuck to accept input") == true, "\(send)")
 
         // Without --wait, a task whose app is not up is the server's error.
         let early = try await fails(["task", "send", "stuck", "hi"], env)
@@ -275,14 +276,18 @@ import Testing
 
         // The server's envelope: message, then detail (or validations) on the second line.
         let search = try await fails(["task", "list", "-q", "bogus:1"], env)
-        #expect(search == ["error: Invalid workspace search query.", "  bogus: \"bogus\" is not a valid query param"])
+        #expect(search == ["error: Invalid task search query.", "  bogus: \"bogus\" is not a valid query param"])
         var logs: [String] = []
         for _ in 0..<60 {
             logs = try await fails(["task", "logs", "stuck"], env)
-            if logs.first?.hasPrefix("error: Task sidebar app is") == true { break }
+            if logs == ["error: Cannot fetch logs for task in current state.", "  Task status is \"error\"."] { break }
             try await Task.sleep(for: .milliseconds(500))
         }
-        #expect(logs.first?.hasPrefix("error: Task sidebar app is") == true, "\(logs)")
+        // v2: the unhealthy app makes the task `error`, whose logs are refused (tasks-v2.md §3.7).
+        #expect(logs == ["error: Cannot fetch logs for task in current state.", "  Task status is \"error\"."], "\(logs)")
+        // v2 (tasks-v2.md §7.6): a task in error cannot be sent input; no waiting.
+        let send = try await fails(["task", "send", "stuck", "--wait", "--timeout", "3s", "hi"], env)
+        #expect(send == ["error: task \"admin/stuck\" has status error and cannot be sent input"], "\(send)")
         #expect(await demo.server.stop() == 0)
     }
 

@@ -54,6 +54,12 @@ public struct Authorizer: Sendable {
         mayReadUser(userID) || actor.adminOf.contains(organizationID)
     }
 
+    /// Members read their organizations; site-wide roles read all of them.
+    public func mayReadOrganization(_ organizationID: String) -> Bool {
+        actor.organizations.contains(organizationID)
+            || !actor.siteRoles.isDisjoint(with: [.owner, .templateAdmin, .auditor, .userAdmin])
+    }
+
     public func mayReadTemplate(organizationID: String) -> Bool {
         !actor.siteRoles.isDisjoint(with: [.owner, .templateAdmin, .auditor]) || actor.organizations.contains(organizationID)
     }
@@ -66,6 +72,11 @@ public struct Authorizer: Sendable {
     /// A SQL condition on the workspace table alias that holds exactly for readable workspaces.
     public func workspaceReadFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
         if actor.isOwner || actor.siteRoles.contains(.templateAdmin) { return ("1", []) }
+        return ownedOrAdministeredFilter(alias: alias)
+    }
+
+    /// Rows owned by the actor or in an organization the actor administers.
+    func ownedOrAdministeredFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
         var arguments: StatementArguments = [actor.id]
         var sql = "(\(alias).owner_id = ?"
         let orgs = actor.adminOf.sorted()

@@ -41,13 +41,18 @@ public func buildRouter(
     router.middlewares.add(ErrorMiddleware())
     MetaController(accessURL: accessURL, version: TaskboxVersion.current).addRoutes(to: router)
     AgentController(database: database).addRoutes(to: router)
+    TaskSnapshotController(database: database).addRoutes(to: router)
 
     let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
     UsersController(database: database).addRoutes(to: authenticated)
     TemplatesController(database: database).addRoutes(to: authenticated)
+    OrganizationTemplatesController(database: database).addRoutes(to: authenticated)
     let tasks = TasksController(database: database, nameGenerator: nameGenerator, jobs: jobs)
     tasks.addRoutes(to: authenticated)
     TaskAppController(database: database).addRoutes(to: authenticated)
+    TasksV2Controller(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
+    TaskAppV2Controller(database: database).addRoutes(to: authenticated)
+    TaskLifecycleController(database: database, jobs: jobs).addRoutes(to: authenticated)
     WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
     return router
 }
@@ -59,7 +64,9 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let accessURL = AccessURL(options.accessURL ?? "http://\(options.host):\(options.port)")
     let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger, isolation: options.isolation)
-    let runner = JobRunner(database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger)
+    let runner = JobRunner(
+        database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger,
+        beforeStop: TaskSnapshotCapture(database: database, logger: logger).capture)
     let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() })
     return Application(
         router: router,

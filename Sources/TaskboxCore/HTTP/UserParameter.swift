@@ -15,7 +15,11 @@ public struct UserReference: Sendable, Equatable {
 }
 
 extension AppDatabase {
-    public func resolveUserParameter(_ value: String, authorizer: Authorizer) async throws -> ResolvedUserParameter {
+    /// `unknownIsNotFound`: the v2 task routes answer an unknown user with 404 (tasks-v2.md §1.4),
+    /// the experimental ones with 400.
+    public func resolveUserParameter(
+        _ value: String, authorizer: Authorizer, unknownIsNotFound: Bool = false
+    ) async throws -> ResolvedUserParameter {
         if value.isEmpty { throw APIError(400, "\"user\" must be provided.") }
         // `me` is the caller, already loaded; anyone else takes one read.
         let user: UserReference
@@ -34,6 +38,7 @@ extension AppDatabase {
                 return (UserReference(id: row["id"], username: row["username"]), orgs)
             }
             guard let found else {
+                if unknownIsNotFound { throw APIError.notFound }
                 throw APIError(400, "\"user\" must be an existing uuid or username.", detail: "queried user=\"\(value)\"")
             }
             (user, memberships) = found

@@ -110,9 +110,7 @@ struct WorkspacesController {
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let authorizer = Authorizer(try context.requireActor())
         let orgParam = context.parameters.get("organization") ?? ""
-        guard let org = try database.organization(nameOrID: orgParam),
-              authorizer.actor.isOwner || authorizer.actor.organizations.contains(org.id)
-                || !authorizer.actor.siteRoles.isDisjoint(with: [.templateAdmin, .auditor, .userAdmin])
+        guard let org = try database.organization(nameOrID: orgParam), authorizer.mayReadOrganization(org.id)
         else { throw APIError.notFound }
         let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceRequest")

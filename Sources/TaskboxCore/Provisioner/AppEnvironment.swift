@@ -40,6 +40,11 @@ public enum AppEnvironment {
     static let promptParameter = "AI Prompt"
     static let promptFileName = "taskbox-prompt.txt"
 
+    /// The task's prompt: the v2 task's current prompt, else the `AI Prompt` parameter.
+    static func prompt(of build: SupervisedBuild) -> String? {
+        build.task?.prompt ?? build.parameters.first { $0.name == promptParameter }?.value
+    }
+
     /// Linux refuses to start a program with one `NAME=value` of 128 KiB or more (MAX_ARG_STRLEN).
     static let maxVariableBytes = 128 * 1024
 
@@ -63,11 +68,15 @@ public enum AppEnvironment {
         env["TASKBOX_APP_PORT"] = String(app.port)
         // Marks every process the app starts, so stop and restart find those that leave its group.
         env["TASKBOX_WORKSPACE_DIR"] = directory.path
+        if let task = build.task {
+            env["TASKBOX_TASK_ID"] = task.id
+            env["TASKBOX_TASK_PROMPT"] = task.prompt
+        }
         for parameter in build.parameters {
             env[parameterVariable(parameter.name)] = parameter.value
-            if parameter.name == promptParameter {
-                env["TASKBOX_TASK_PROMPT_FILE"] = directory.appendingPathComponent(promptFileName).path
-            }
+        }
+        if prompt(of: build) != nil {
+            env["TASKBOX_TASK_PROMPT_FILE"] = directory.appendingPathComponent(promptFileName).path
         }
         return env.filter { name, value in name.utf8.count + 1 + value.utf8.count + 1 <= maxVariableBytes }
     }

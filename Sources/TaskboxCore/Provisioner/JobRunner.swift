@@ -11,13 +11,19 @@ public actor JobRunner: Service {
     let concurrency: Int
     let logger: Logger
     let pollInterval: Duration
+    /// Called before a stop job stops a workspace's processes (the task log snapshot).
+    let beforeStop: @Sendable (_ workspaceID: String) async -> Void
 
     private var active: [String: String] = [:]  // job id → workspace id
     /// No job starts before the server is listening (the access URL is final then) and recovery ran.
     private var ready = false
     private var wakeSignal: AsyncStream<Void>.Continuation?
 
-    public init(database: AppDatabase, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1)) {
+    public init(
+        database: AppDatabase, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1),
+        beforeStop: @escaping @Sendable (_ workspaceID: String) async -> Void = { _ in }
+    ) {
+        self.beforeStop = beforeStop
         self.database = database
         self.supervisor = supervisor
         self.concurrency = max(1, concurrency)
@@ -140,6 +146,7 @@ public actor JobRunner: Service {
                     return
                 }
             case "stop":
+                await beforeStop(job.workspaceID)
                 try await supervisor.stop(workspaceID: job.workspaceID)
             default:
                 try await supervisor.stop(workspaceID: job.workspaceID)

@@ -54,10 +54,10 @@ public actor Supervisor {
         let dir = directory(of: build.workspaceID)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
-        if let prompt = build.parameters.first(where: { $0.name == AppEnvironment.promptParameter }) {
+        if let prompt = AppEnvironment.prompt(of: build) {
             // The prompt whole, whatever its length (TASKBOX_TASK_PROMPT_FILE).
             let file = dir.appendingPathComponent(AppEnvironment.promptFileName)
-            FileManager.default.createFile(atPath: file.path, contents: Data(prompt.value.utf8), attributes: [.posixPermissions: 0o600])
+            FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600])
         }
         let agentIDs = build.agents.map(\.id)
         try await database.setAgentLifecycle(agentIDs, "starting", connected: true)
@@ -68,7 +68,6 @@ public actor Supervisor {
             if let command = app.command {
                 let pidFile = dir.appendingPathComponent("\(app.slug).pid")
                 let markers = AppProcess.markers(workspaceDirectory: dir, slug: app.slug)
-                await AppProcess.killStale { environ in markers.allSatisfy(environ.contains) }
                 do {
                     if closed { throw AppProcess.SpawnError(description: "serve is shutting down") }
                     let process = try AppProcess.spawn(

@@ -13,6 +13,8 @@ public struct NewWorkspace: Sendable {
     public var initiatorID: String
     /// When set, an audit row is written in the same transaction (§12.1).
     public var audit: AuditContext?
+    /// When set, the task row is inserted and linked before build #1 (tasks-v2.md §3.2.2).
+    public var task: NewTask?
 }
 
 public struct AuditContext: Sendable {
@@ -46,6 +48,16 @@ extension AppDatabase {
             } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
                 throw Self.nameInUse(request.name)
             }
+            if let task = request.task {
+                try db.execute(
+                    sql: """
+                        INSERT INTO tasks (id, organization_id, owner_id, name, workspace_id, template_version_id, prompt,
+                                           created_at, display_name)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [task.id, request.organizationID, request.ownerID, request.name, id, request.templateVersionID,
+                                task.prompt, now, task.displayName])
+            }
             try Self.insertBuild(
                 db, workspaceID: id, organizationID: request.organizationID, number: 1, transition: "start",
                 templateVersionID: request.templateVersionID, initiatorID: request.initiatorID, parameters: parameters, now: now)
@@ -68,7 +80,8 @@ extension AppDatabase {
     @discardableResult
     static func insertBuild(
         _ db: Database, workspaceID: String, organizationID: String, number: Int, transition: String,
-        templateVersionID: String, initiatorID: String, parameters: [(name: String, value: String)], now: String
+        templateVersionID: String, initiatorID: String, parameters: [(name: String, value: String)], now: String,
+        reason: BuildReason = .initiator
     ) throws -> String {
         let active = try Bool.fetchOne(
             db,
@@ -91,9 +104,9 @@ extension AppDatabase {
                 sql: """
                     INSERT INTO workspace_builds (id, workspace_id, build_number, transition, template_version_id, initiator_id,
                                                   reason, job_id, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'initiator', ?, ?, ?)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [buildID, workspaceID, number, transition, templateVersionID, initiatorID, jobID, now, now])
+                arguments: [buildID, workspaceID, number, transition, templateVersionID, initiatorID, reason.rawValue, jobID, now, now])
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             if error.message?.contains(buildActiveMessage) == true { throw APIError(409, buildActiveMessage) }
             if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.message?.contains("consecutive") == true {
@@ -110,8 +123,13 @@ extension AppDatabase {
     }
 
     /// Creates the next build of a workspace, copying the latest build's parameters and
-    /// template version forward (tasks-api.md §2).
-    public func createBuild(workspaceID: String, transition: String, initiatorID: String) async throws -> String {
+    /// template version forward (tasks-api.md §2); `overriding` replaces the values of
+    /// parameters the build already has.
+    @discardableResult
+    public func createBuild(
+        workspaceID: String, transition: String, initiatorID: String, reason: BuildReason = .initiator,
+        overriding: [String: String] = [:]
+    ) async throws -> String {
         try await pool.write { db in
             guard let latest = try Row.fetchOne(
                 db,
@@ -125,13 +143,16 @@ extension AppDatabase {
             let previous = try Row.fetchAll(
                 db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
                 arguments: [latest["id"] as String]
-            ).map { (name: $0["name"] as String, value: $0["value"] as String) }
+            ).map { row -> (name: String, value: String) in
+                let name: String = row["name"]
+                return (name, overriding[name] ?? row["value"])
+            }
             let now = Timestamp.now()
             try db.execute(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, workspaceID])
             return try Self.insertBuild(
                 db, workspaceID: workspaceID, organizationID: latest["organization_id"], number: (latest["build_number"] as Int) + 1,
                 transition: transition, templateVersionID: latest["template_version_id"], initiatorID: initiatorID,
-                parameters: previous, now: now)
+                parameters: previous, now: now, reason: reason)
         }
     }
 

@@ -27,6 +27,8 @@ public struct SupervisedBuild: Sendable {
     public var parameters: [(name: String, value: String)]
     public var agents: [(id: String, name: String, token: String)]
     public var apps: [SupervisedApp]
+    /// The workspace's task, whose id and current prompt its apps receive (tasks-v2.md §11.2).
+    public var task: (id: String, prompt: String)? = nil
 }
 
 extension AppDatabase {
@@ -127,9 +129,11 @@ extension AppDatabase {
             guard let build = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest FROM workspace_builds b
+                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest, t.id AS task_id, t.prompt
+                    FROM workspace_builds b
                     JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id
-                    JOIN template_versions v ON v.id = b.template_version_id WHERE b.id = ?
+                    JOIN template_versions v ON v.id = b.template_version_id
+                    LEFT JOIN tasks t ON t.workspace_id = w.id AND t.deleted_at IS NULL WHERE b.id = ?
                     """,
                 arguments: [buildID])
             else { return nil }
@@ -167,7 +171,8 @@ extension AppDatabase {
             }
             return SupervisedBuild(
                 buildID: buildID, workspaceID: build["workspace_id"], workspaceName: build["name"], ownerName: build["username"],
-                parameters: parameters, agents: agents, apps: apps)
+                parameters: parameters, agents: agents, apps: apps,
+                task: (build["task_id"] as String?).map { ($0, build["prompt"] as String) })
         }
     }
 

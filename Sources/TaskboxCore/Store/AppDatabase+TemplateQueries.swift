@@ -75,3 +75,44 @@ extension AppDatabase {
         }
     }
 }
+
+/// `codersdk.TemplateVersion`, the part taskbox has.
+public struct TemplateVersionRecord: Codable, Equatable, Sendable {
+    public struct Job: Codable, Equatable, Sendable {
+        public var id: String
+        public var status: String
+        public var error: String?
+    }
+    public var id: String
+    public var template_id: String?
+    public var organization_id: String
+    public var created_at: String
+    public var updated_at: String
+    public var name: String
+    public var message: String
+    public var job: Job
+    public var archived: Bool
+}
+
+extension AppDatabase {
+    /// A template version by its template and name (Coder's lookup is exact).
+    public func templateVersion(templateID: String, name: String) async throws -> TemplateVersionRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v.id, v.template_id, v.organization_id, v.created_at, v.updated_at, v.name, v.archived,
+                           j.id AS job_id, j.job_status, j.error
+                    FROM template_versions v JOIN provisioner_jobs j ON j.id = v.job_id
+                    WHERE v.template_id = ? AND v.name = ?
+                    """,
+                arguments: [templateID, name]
+            ).map { row in
+                TemplateVersionRecord(
+                    id: row["id"], template_id: row["template_id"], organization_id: row["organization_id"],
+                    created_at: row["created_at"], updated_at: row["updated_at"], name: row["name"], message: "",
+                    job: .init(id: row["job_id"], status: row["job_status"], error: row["error"]), archived: row["archived"])
+            }
+        }
+    }
+}

@@ -44,6 +44,8 @@ public struct WorkspaceDetail: Sendable {
     public var reason: String
     public var buildUpdatedAt: String
     public var resources: [Resource]
+    /// The task (deleted or not) whose workspace this is (tasks-v2.md §0.2).
+    public var taskID: String? = nil
 }
 
 extension AppDatabase {
@@ -51,6 +53,9 @@ extension AppDatabase {
         try await pool.read { db in
             guard let view = try Self.workspaceView(db, id: id) else { return nil }
             var detail = WorkspaceDetail(view: view, job: nil, initiatorID: nil, reason: "", buildUpdatedAt: view.updatedAt, resources: [])
+            detail.taskID = try String.fetchOne(
+                db, sql: "SELECT id FROM tasks WHERE workspace_id = ? ORDER BY deleted_at IS NULL DESC, created_at DESC LIMIT 1",
+                arguments: [id])
             guard let build = view.build else { return detail }
             if let row = try Row.fetchOne(
                 db,
@@ -127,6 +132,7 @@ extension WorkspaceDetail: JSONWritable {
         json.field("deleted", view.deleted)
         json.field("favorite", view.favorite)
         json.field("automatic_updates", "never")
+        json.field("task_id", taskID)
         json.key("latest_build")
         writeLatestBuild(to: &json)
         json.endObject()

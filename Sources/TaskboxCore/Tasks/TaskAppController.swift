@@ -21,41 +21,8 @@ struct TaskAppController {
         // No trimming: whitespace is input (§1.6 step 3).
         if input.isEmpty { throw APIError(400, "Task input is required.") }
         let client = try await sidebarClient(id: id, authorizer: authorizer)
-        let status: String
-        do {
-            status = try await client.status()
-        } catch {
-            throw APIError(502, "Failed to get status from task app.", detail: error.description)
-        }
-        guard status == "stable" else {
-            throw APIError(502, "Task app is not ready to accept input.", detail: "Status: \(status)")
-        }
-        do {
-            try await client.send(content: input, type: "user")
-        } catch {
-            throw APIError(502, "Task app rejected the message.", detail: error.description)
-        }
+        try await TaskAppConversation.send(input, via: client, busyStatus: 502)
         return Response(status: .noContent)
-    }
-
-    struct LogsResponse: JSONWritable {
-        var messages: [AgentMessage]
-
-        func write(to json: inout JSONWriter) {
-            json.beginObject()
-            json.key("logs")
-            json.beginArray()
-            for m in messages {
-                json.beginObject()
-                json.field("id", Int(m.id))
-                json.field("content", m.content)
-                json.field("type", m.role == "user" ? "input" : "output")
-                json.field("time", m.time)
-                json.endObject()
-            }
-            json.endArray()
-            json.endObject()
-        }
     }
 
     @Sendable func logs(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -63,16 +30,10 @@ struct TaskAppController {
         _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
         let id = try taskID(context)
         let client = try await sidebarClient(id: id, authorizer: authorizer)
-        let messages: [AgentMessage]
-        do {
-            messages = try await client.messages()
-        } catch {
-            throw APIError(502, "Failed to get messages from task app.", detail: error.description)
+        let messages = try await TaskAppConversation.messages(via: client) { role in
+            APIError(502, "Invalid task app response message role.", detail: "Expected \"user\" or \"agent\", got \"\(role)\".")
         }
-        if let bad = messages.first(where: { $0.role != "user" && $0.role != "agent" }) {
-            throw APIError(502, "Invalid task app response message role.", detail: "Expected \"user\" or \"agent\", got \"\(bad.role)\".")
-        }
-        return JSONResponse.make(writing: LogsResponse(messages: messages))
+        return JSONResponse.make(writing: TaskLogsResponse(messages: messages))
     }
 
     func taskID(_ context: AppRequestContext) throws -> String {
@@ -99,17 +60,7 @@ struct TaskAppController {
         case "unhealthy": throw APIError(503, "Task sidebar app is unhealthy.")
         default: break
         }
-        guard let raw = app.url, !raw.isEmpty else { throw APIError(500, "Task sidebar app URL is not configured.") }
-        guard let url = URLComponents(string: raw), url.host != nil else {
-            throw APIError(500, "Internal error parsing task app URL.", detail: "parse \"\(raw)\": invalid URL")
-        }
-        guard url.scheme == "http" else { throw APIError(400, "Only http scheme is supported for direct agent-dial.") }
-        // Step 8: the agent must be reachable; in taskbox that is the supervisor's connection.
-        let status = app.agent.status(now: Date().timeIntervalSince1970)
-        guard status == "connected" else {
-            throw APIError(502, "Failed to reach task app endpoint.", detail: "agent \(app.agentID) is \(status)")
-        }
-        return AgentAPIClient(baseURL: raw, token: app.agentToken, connectTimeout: .seconds(5), requestTimeout: .seconds(30))
+        return try TaskAppConversation.client(for: app, urlMissingMessage: "Task sidebar app URL is not configured.")
     }
 }
 
@@ -122,8 +73,9 @@ struct SidebarApp: Sendable {
 }
 
 extension AppDatabase {
-    /// The sidebar app among the latest build's resources → agents → apps, with its agent.
-    func sidebarApp(jobID: String, appID: String) async throws -> SidebarApp? {
+    /// The sidebar app among a build's resources → agents → apps (any build's when `jobID`
+    /// is nil), with its agent.
+    func sidebarApp(jobID: String?, appID: String) async throws -> SidebarApp? {
         try await pool.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: """
@@ -131,9 +83,9 @@ extension AppDatabase {
                            a.last_connected_at, a.disconnected_at, a.connection_timeout_seconds
                     FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
                     JOIN workspace_resources r ON r.id = a.resource_id
-                    WHERE r.job_id = ? AND p.id = ?
+                    WHERE p.id = ?1 AND (?2 IS NULL OR r.job_id = ?2)
                     """),
-                arguments: [jobID, appID]
+                arguments: [appID, jobID]
             ).map { row in
                 SidebarApp(
                     url: row["url"], health: row["health"], agentID: row["agent_id"], agentToken: row["auth_token"],

@@ -4,7 +4,8 @@ extension TaskResponse: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, organization_id, owner_id, owner_name, name, template_id, template_name, template_display_name,
              template_icon, workspace_id, workspace_build_number, workspace_agent_id, workspace_agent_lifecycle,
-             workspace_agent_health, workspace_app_id, initial_prompt, status, current_state, created_at, updated_at
+             workspace_agent_health, workspace_app_id, initial_prompt, status, current_state, created_at, updated_at,
+             owner_avatar_url, display_name, template_version_id, workspace_name, workspace_status
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,6 +31,13 @@ extension TaskResponse: Decodable {
         current_state = try c.decodeIfPresent(TaskStateEntry.self, forKey: .current_state)
         created_at = try text(.created_at)
         updated_at = try text(.updated_at)
+        // Only v2 answers carry `display_name`.
+        if c.contains(.display_name) {
+            v2 = V2Fields(
+                owner_avatar_url: try text(.owner_avatar_url), display_name: try text(.display_name),
+                template_version_id: try text(.template_version_id), workspace_name: try text(.workspace_name),
+                workspace_status: try text(.workspace_status))
+        }
     }
 }
 

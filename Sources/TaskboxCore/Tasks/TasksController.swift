@@ -148,7 +148,9 @@ struct TasksController {
             WorkspaceRequest(
                 name: name, templateVersionID: versionID, presetID: presetID,
                 parameters: [(name: "AI Prompt", value: input)]),
-            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true)
+            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true,
+            // A task row too, so the v2 routes show tasks that older clients create.
+            task: NewTask(id: ID.new(), displayName: TaskNaming.fromPrompt(input)?.displayName ?? "", prompt: input))
         // The answer shows the state the create committed (taskbox.md §5), before the runner moves it on.
         let view = try await database.workspaceView(id: workspaceID)
         jobs.enqueued()
@@ -166,7 +168,7 @@ struct TasksController {
     /// tasks-api.md §1.2.1 `createWorkspace`, shared with the plain workspace endpoint.
     func createWorkspace(
         _ create: WorkspaceRequest, version: TemplateVersionInfo, owner: UserReference, authorizer: Authorizer,
-        request: Request, context: AppRequestContext, audited: Bool
+        request: Request, context: AppRequestContext, audited: Bool, task: NewTask? = nil
     ) async throws -> String {
         guard let templateID = version.templateID, let templateName = version.templateName else {
             throw APIError(400, "Template \"\(version.id)\" doesn't exist.",
@@ -203,7 +205,7 @@ struct TasksController {
             NewWorkspace(
                 name: create.name, ownerID: owner.id, organizationID: version.organizationID, templateID: templateID,
                 templateVersionID: create.templateVersionID, presetID: create.presetID, parameters: create.parameters,
-                initiatorID: authorizer.actor.id, audit: audit))
+                initiatorID: authorizer.actor.id, audit: audit, task: task))
     }
 
     static let createForbiddenDetail =

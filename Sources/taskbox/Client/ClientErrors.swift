@@ -16,6 +16,9 @@ struct ServerResponseError: Error, CustomStringConvertible {
     }
 
     var description: String { lines.joined(separator: ": ") }
+
+    /// The router's answer for a path it does not have (an older server).
+    var isRouteNotFound: Bool { status == 404 && envelope.message == "Route not found." }
 }
 
 /// The request never got an answer: the server is down, the URL is wrong, or it timed out.

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import TaskboxCore
 
 /// A value as the client decoded it, with the JSON the server sent for `-o json`.
@@ -34,17 +35,22 @@ struct TaskboxClient {
 
     func me() async throws -> User { try await get("/api/v2/users/me").value }
 
-    /// `GET /api/experimental/tasks` (§1.3): one page, as the server orders it.
+    /// `GET /api/v2/tasks` (tasks-v2.md §3.1), or the experimental list on an older server:
+    /// the tasks matching `query`, at most `limit`.
     func tasks(query: String, limit: Int? = nil) async throws -> Fetched<[TaskResponse]> {
         var parameters = [("q", query)]
         if let limit { parameters.append(("limit", String(limit))) }
         struct Page: Decodable { var tasks: [TaskResponse] }
-        let page: Fetched<Page> = try await get("/api/experimental/tasks", query: parameters)
+        let page: Fetched<Page> = try await v2OrExperimental {
+            try await get("/api/v2/tasks", query: parameters)
+        } experimental: {
+            try await get("/api/experimental/tasks", query: parameters)
+        }
         return Fetched(value: page.value.tasks, json: page.json["tasks"] ?? .array([]))
     }
 
     func task(id: String) async throws -> Fetched<TaskResponse> {
-        try await get("/api/experimental/tasks/me/\(Self.segment(id))")
+        try await get(try await tasksPath(Self.segment(id)))
     }
 
     struct CreateTask: Encodable {
@@ -52,26 +58,84 @@ struct TaskboxClient {
         var template_version_preset_id: String?
         var input: String
         var name: String?
+        var display_name: String?
     }
 
     func createTask(owner: String, _ body: CreateTask) async throws -> Fetched<TaskResponse> {
-        try decode(try await call(.POST, "/api/experimental/tasks/\(Self.segment(owner))", body: try JSONEncoder().encode(body)))
+        let data = try JSONEncoder().encode(body)
+        return try decode(try await v2OrExperimental {
+            try await call(.POST, "/api/v2/tasks/\(Self.segment(owner))", body: data)
+        } experimental: {
+            try await call(.POST, "/api/experimental/tasks/\(Self.segment(owner))", body: data)
+        })
     }
 
     func deleteTask(id: String) async throws {
-        _ = try await call(.DELETE, "/api/experimental/tasks/me/\(Self.segment(id))")
+        _ = try await call(.DELETE, try await tasksPath(Self.segment(id)))
     }
 
     func send(id: String, input: String) async throws {
         let body = try JSONEncoder().encode(["input": input])
-        _ = try await call(.POST, "/api/experimental/tasks/me/\(Self.segment(id))/send", body: body)
+        _ = try await call(.POST, try await tasksPath(Self.segment(id)) + "/send", body: body)
     }
 
-    func logs(id: String) async throws -> Fetched<[TaskLogEntry]> {
-        struct Logs: Decodable { var logs: [TaskLogEntry] }
-        let logs: Fetched<Logs> = try await get("/api/experimental/tasks/me/\(Self.segment(id))/logs")
-        return Fetched(value: logs.value.logs, json: logs.json["logs"] ?? .array([]))
+    /// `GET …/logs`; a v2 server answers a task that is not active from its snapshot.
+    struct TaskLogs: Decodable {
+        var logs: [TaskLogEntry]
+        var snapshot: Bool?
+        var snapshot_at: String?
     }
+
+    func logs(id: String) async throws -> Fetched<TaskLogs> {
+        try await get(try await tasksPath(Self.segment(id)) + "/logs")
+    }
+
+    /// `POST …/pause` or `…/resume` (tasks-v2.md §3.9, §3.10): the build it started.
+    struct BuildAnswer: Decodable {
+        struct Build: Decodable { var id: String; var build_number: Int; var transition: String }
+        var workspace_build: Build
+    }
+
+    func lifecycle(id: String, _ action: String) async throws -> BuildAnswer {
+        guard try await speaksV2() else { throw CLIError("the server at \(config.url) does not support \(action) (no /api/v2/tasks)") }
+        return try decode(try await call(.POST, "/api/v2/tasks/me/\(Self.segment(id))/\(action)")).value
+    }
+
+    // MARK: API version
+
+    /// The path of a task by id or name under `owner` (`me` by default) in the API the server speaks.
+    func tasksPath(_ segment: String, owner: String = "me") async throws -> String {
+        try await speaksV2()
+            ? "/api/v2/tasks/\(Self.segment(owner))/\(segment)"
+            : "/api/experimental/tasks/\(Self.segment(owner))/\(segment)"
+    }
+
+    /// Whether the server has the v2 task routes; asked once per process.
+    func speaksV2() async throws -> Bool {
+        if let known = Self.v2Known.withLock({ $0 }) { return known }
+        do {
+            _ = try await call(.GET, "/api/v2/tasks", query: [("q", "owner:me"), ("limit", "1")])
+            Self.v2Known.withLock { $0 = true }
+        } catch let error as ServerResponseError where error.isRouteNotFound {
+            Self.v2Known.withLock { $0 = false }
+        }
+        return Self.v2Known.withLock { $0 } ?? true
+    }
+
+    /// Runs the v2 call, or the experimental one on a server without v2 routes.
+    func v2OrExperimental<T>(_ v2: () async throws -> T, experimental: () async throws -> T) async throws -> T {
+        if Self.v2Known.withLock({ $0 }) == false { return try await experimental() }
+        do {
+            let value = try await v2()
+            Self.v2Known.withLock { $0 = true }
+            return value
+        } catch let error as ServerResponseError where error.isRouteNotFound {
+            Self.v2Known.withLock { $0 = false }
+            return try await experimental()
+        }
+    }
+
+    static let v2Known = Mutex<Bool?>(nil)
 
     func templates() async throws -> [TemplateRecord] { try await get("/api/v2/templates").value }
 

@@ -4,14 +4,14 @@ import TaskboxCore
 
 /// The columns `task list` and `task status` can show (`-c name,status,…`).
 enum TaskColumn: String, CaseIterable {
-    case id, name, owner, template, status, state, message, age, changed, prompt
+    case id, name, display, owner, template, status, workspace, healthy, state, message, age, changed, prompt
 
     var header: String { rawValue.uppercased() }
 
     /// Wide enough for every value, so rows printed one by one (`status --watch`) line up.
     var minimumWidth: Int {
         switch self {
-        case .status: 9  // canceling
+        case .status: 12  // initializing
         case .state: 8  // complete
         default: header.count
         }
@@ -24,6 +24,9 @@ enum TaskColumn: String, CaseIterable {
         switch self {
         case .id: task.id
         case .name: task.name
+        case .display: task.v2?.display_name ?? ""
+        case .workspace: task.v2?.workspace_status ?? ""
+        case .healthy: String(Self.healthy(task))
         case .owner: task.owner_name
         case .template: task.template_name
         case .status: task.status
@@ -33,6 +36,12 @@ enum TaskColumn: String, CaseIterable {
         case .changed: task.current_state.map { Terminal.age(of: $0.timestamp, now: now) } ?? "-"
         case .prompt: task.initial_prompt
         }
+    }
+
+    /// tasks-v2.md §7.4: the agent is healthy and neither starting nor shutting down.
+    static func healthy(_ task: TaskResponse) -> Bool {
+        guard task.workspace_agent_health?.healthy == true, let lifecycle = task.workspace_agent_lifecycle else { return false }
+        return !["created", "starting", "shutting_down", "shutdown_timeout", "shutdown_error", "off"].contains(lifecycle)
     }
 
     /// Parses `name,status,…`.

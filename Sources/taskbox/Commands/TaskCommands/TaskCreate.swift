@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TaskboxCore
 
-/// `taskbox task create`: `POST /api/experimental/tasks/{owner}` with the template version
+/// `taskbox task create`: `POST /api/v2/tasks/{owner}` (experimental on older servers) with the template version
 /// (and preset) looked up by name when given one.
 struct TaskCreate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +12,8 @@ struct TaskCreate: AsyncParsableCommand {
     var templateVersion: String?
     @Option(help: "Preset name of the template version.") var preset: String?
     @Option(help: "Task name (default: the server picks one).") var name: String?
+    @Option(name: .customLong("display-name"), help: "Display name, at most 64 bytes (default: from the prompt).")
+    var displayName: String?
     @Option(help: "Username or id of the task's owner.") var owner: String = "me"
     @Flag(name: .customLong("stdin"), help: "Read the prompt from stdin.") var readStdin = false
     @Flag(name: [.short, .long], help: "Print only the task id.") var quiet = false
@@ -32,7 +34,9 @@ struct TaskCreate: AsyncParsableCommand {
             let presetID = try await preset.asyncMap { try await resolvePreset($0, versionID: versionID, client) }
             let created = try await client.createTask(
                 owner: owner,
-                .init(template_version_id: versionID, template_version_preset_id: presetID, input: input, name: name))
+                .init(
+                    template_version_id: versionID, template_version_preset_id: presetID, input: input, name: name,
+                    display_name: displayName))
             if output.json { return try printJSON(created.json) }
             printLine(quiet ? created.value.id : created.value.name)
         }

@@ -20,13 +20,8 @@ struct TaskDelete: AsyncParsableCommand {
             let client = try TaskboxClient.fromEnvironment()
             var resolved: [TaskResponse] = []
             for task in tasks { resolved.append(try await client.resolveTask(task).value) }
-            if !yes {
-                guard Terminal.stdinIsTerminal else { throw CLIError(Self.refusal) }
-                let names = resolved.map(\.name).joined(separator: ", ")
-                Terminal.writeError("Delete \(resolved.count == 1 ? "task" : "tasks") \(names)? [y/N] ")
-                let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-                guard answer == "y" || answer == "yes" else { throw CLIError("nothing deleted") }
-            }
+            let names = resolved.map(\.name).joined(separator: ", ")
+            try confirm("Delete \(resolved.count == 1 ? "task" : "tasks") \(names)?", yes: yes, refusal: Self.refusal, declined: "nothing deleted")
             for task in resolved {
                 try await client.deleteTask(id: task.id)
                 printLine("Deleted task \(task.name)")

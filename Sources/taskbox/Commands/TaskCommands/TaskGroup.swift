@@ -6,8 +6,11 @@ import Foundation
 struct TaskGroup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "task",
-        abstract: "Create, list, watch, message and delete tasks on a running taskbox server.",
-        subcommands: [TaskCreate.self, TaskList.self, TaskStatus.self, TaskLogs.self, TaskSend.self, TaskDelete.self],
+        abstract: "Create, list, watch, message, pause, resume and delete tasks on a running taskbox server.",
+        subcommands: [
+            TaskCreate.self, TaskList.self, TaskStatus.self, TaskLogs.self, TaskSend.self, TaskPause.self, TaskResume.self,
+            TaskDelete.self,
+        ],
         aliases: ["tasks"])
 }
 

@@ -2,15 +2,15 @@ import ArgumentParser
 import Foundation
 import TaskboxCore
 
-/// `taskbox task list`: `GET /api/experimental/tasks` with a search query built from the
+/// `taskbox task list`: `GET /api/v2/tasks` (experimental on older servers) with a search query built from the
 /// flags; the caller's own tasks unless `--all` or `--user`.
 struct TaskList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List tasks.", aliases: ["ls"])
     @Flag(help: "All tasks you can see, not only yours.") var all = false
     @Option(help: "Only the tasks of this user (username or id).") var user: String?
-    @Option(help: "Only tasks whose workspace has this status: pending, starting, running, stopped, failed, …")
+    @Option(help: "Only tasks with this status: pending, initializing, active, paused, error, unknown (experimental servers: workspace statuses).")
     var status: String?
-    @Option(name: [.customShort("q"), .customLong("search")], help: "More search terms, in Coder's workspace search syntax.")
+    @Option(name: [.customShort("q"), .customLong("search")], help: "More search terms, in the server's task search syntax.")
     var search: String?
     @Option(help: "At most this many tasks.") var limit: Int?
     @OptionGroup var columns: TaskColumnOptions

@@ -16,8 +16,11 @@ struct TaskLogs: AsyncParsableCommand {
     @OptionGroup var output: ClientOutputOptions
 
     static let pollInterval: Duration = .seconds(1)
-    /// Workspace statuses after which the agent will say nothing more.
-    static let finished: Set<String> = ["stopping", "stopped", "deleting", "deleted", "failed", "canceling", "canceled"]
+    /// Statuses after which the agent will say nothing more: workspace statuses of the
+    /// experimental API, task statuses of v2 (tasks-v2.md §2.2).
+    static let finished: Set<String> = [
+        "stopping", "stopped", "deleting", "deleted", "failed", "canceling", "canceled", "paused", "unknown", "error",
+    ]
 
     func run() async throws {
         try await reportingClientErrors {
@@ -25,9 +28,16 @@ struct TaskLogs: AsyncParsableCommand {
             let resolved = try await client.resolveTask(task)
             guard follow else {
                 let logs = try await client.logs(id: resolved.value.id)
-                if output.json { return try printJSON(logs.json) }
+                warnAboutSnapshot(logs.value, status: resolved.value.status)
+                if logs.value.logs.isEmpty {
+                    // tasks-v2.md §7.5: nothing on stdout but `[]` for JSON, a note on stderr.
+                    Terminal.writeError("No task logs found.\n")
+                    if output.json { try printJSON(JSONValue.array([])) }
+                    return
+                }
+                if output.json { return try printJSON(logs.json["logs"] ?? .array([])) }
                 printHeader()
-                for entry in logs.value { printEntry(entry) }
+                for entry in logs.value.logs { printEntry(entry) }
                 return
             }
             if !output.json { printHeader() }
@@ -49,16 +59,17 @@ struct TaskLogs: AsyncParsableCommand {
                 task = nil
             }
             let ending = task.map { Self.finished.contains($0.status) } ?? true
-            let logs: Fetched<[TaskLogEntry]>
+            let fetched: Fetched<TaskboxClient.TaskLogs>
             do {
-                logs = try await client.logs(id: id)
+                fetched = try await client.logs(id: id)
             } catch let error as ServerResponseError {
                 // The app is not up yet (or any more): keep waiting while the task can still talk.
                 if ending { return }
-                if task?.status == "running" && ![502, 503].contains(error.status) { throw error }
+                if ["running", "active"].contains(task?.status) && ![502, 503].contains(error.status) { throw error }
                 try await Task.sleep(for: Self.pollInterval)
                 continue
             }
+            let logs = Fetched(value: fetched.value.logs, json: fetched.json["logs"] ?? .array([]))
             var fresh = logs.value.indices.filter { logs.value[$0].id > printed }
             if !ending, task?.current_state?.state == "working", let last = fresh.last,
                logs.value[last].type == "output", last == logs.value.count - 1 {
@@ -74,6 +85,17 @@ struct TaskLogs: AsyncParsableCommand {
             }
             if ending { return }
             try await Task.sleep(for: Self.pollInterval)
+        }
+    }
+
+    /// tasks-v2.md §7.5: what a snapshot answer means, on stderr.
+    func warnAboutSnapshot(_ logs: TaskboxClient.TaskLogs, status: String) {
+        guard logs.snapshot == true else { return }
+        if logs.snapshot_at == nil {
+            Terminal.writeError("WARN: Task is \(status). No snapshot available (snapshot may have failed during pause, resume your task to view logs).\n")
+        } else if !logs.logs.isEmpty {
+            let count = logs.logs.count
+            Terminal.writeError("WARN: Task is \(status). Showing last \(count) \(count == 1 ? "message" : "messages") from snapshot.\n")
         }
     }
 

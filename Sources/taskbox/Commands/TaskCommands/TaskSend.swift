@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import TaskboxCore
 
-/// `taskbox task send TASK INPUT [--wait]`: `POST …/send` (tasks-api.md §1.6). With `--wait`
-/// the refusals of an agent that is not ready yet are waited out instead of reported.
+/// `taskbox task send TASK INPUT [--wait]`: `POST …/send`. A paused task is resumed first and
+/// waited for (tasks-v2.md §7.6); with `--wait` the client also waits until the agent is idle
+/// (or, on an experimental server, retries while the agent is not ready).
 struct TaskSend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "send", abstract: "Send input to a task's agent.")
     @Argument(help: "Task name, OWNER/NAME or id.") var task: String
@@ -11,7 +12,7 @@ struct TaskSend: AsyncParsableCommand {
     @Flag(name: .customLong("stdin"), help: "Read the input from stdin.") var readStdin = false
     @Flag(help: "Wait until the agent accepts input instead of failing while it is busy or starting.")
     var wait = false
-    @Option(help: "How long --wait waits at most (Go-style duration: 30s, 2m).") var timeout: String = "2m"
+    @Option(help: "How long waiting lasts at most (Go-style duration: 30s, 2m).") var timeout: String = "2m"
 
     static let retryInterval: Duration = .seconds(1)
     /// The task is still being built: its app will come.
@@ -30,17 +31,81 @@ struct TaskSend: AsyncParsableCommand {
             let text = try argumentOrStdin(input, stdin: readStdin, what: "input")
             let client = try TaskboxClient.fromEnvironment()
             let resolved = try await client.resolveTask(task).value
-            guard wait else { return try await client.send(id: resolved.id, input: text) }
             let limit = Duration.seconds(GoDuration.seconds(timeout) ?? 120)
+            let v2 = resolved.v2 != nil
+            guard wait || (v2 && resolved.status == "paused") else { return try await client.send(id: resolved.id, input: text) }
             let sent: Void? = try await Interrupts.cancellingOnSIGINT { [self] in
-                try await sendWhenReady(text, to: resolved, client: client, limit: limit)
+                if v2 {
+                    try await sendWhenIdle(text, to: resolved, client: client, limit: limit)
+                } else {
+                    try await sendWhenReady(text, to: resolved, client: client, limit: limit)
+                }
             }
             if sent == nil { throw ExitCode(130) }
         }
     }
 
-    /// Retries while the refusal means "not yet": the agent is busy (502 `Task app is not
-    /// ready to accept input.`), its app is starting (503, 502) or its build is not done.
+    /// tasks-v2.md §7.6: by status — active waits for idle, paused is resumed, pending and
+    /// initializing are waited for, anything else is refused.
+    func sendWhenIdle(_ text: String, to task: TaskResponse, client: TaskboxClient, limit: Duration) async throws {
+        switch task.status {
+        case "active", "pending", "initializing":
+            break
+        case "paused":
+            do {
+                _ = try await client.lifecycle(id: task.id, "resume")
+            } catch {
+                throw CLIError("resume task \"\(task.ownerAndName)\": \(error)")
+            }
+        default:
+            throw CLIError("task \"\(task.ownerAndName)\" has status \(task.status) and cannot be sent input")
+        }
+        try await waitForIdle(task, client: client, limit: limit)
+        do {
+            try await client.send(id: task.id, input: text)
+        } catch let error as ServerResponseError {
+            throw CLIError("send input to task \"\(task.ownerAndName)\": \(error)")
+        }
+    }
+
+    /// Polls until the agent can take input: a finished report (`idle`, `complete`,
+    /// `failed`), or an active task that never reports (after 30 s).
+    func waitForIdle(_ task: TaskResponse, client: TaskboxClient, limit: Duration) async throws {
+        Terminal.writeError("Waiting for task to become idle...\n")
+        let start = ContinuousClock.now
+        var activeSince: ContinuousClock.Instant?
+        var erroredSince: ContinuousClock.Instant?
+        while true {
+            let current = try await client.task(id: task.id).value
+            switch current.status {
+            case "active":
+                erroredSince = nil
+                switch current.current_state?.state {
+                case "idle", "complete", "failed": return
+                case nil:
+                    activeSince = activeSince ?? .now
+                    if ContinuousClock.now - activeSince! >= .seconds(30) { return }
+                default: break
+                }
+            case "error":
+                erroredSince = erroredSince ?? .now
+                if ContinuousClock.now - erroredSince! >= .seconds(300) {
+                    throw CLIError("task entered error state while waiting for it to become idle")
+                }
+            case "paused": throw CLIError("task was paused while waiting for it to become idle")
+            case "unknown": throw CLIError("task entered unknown state while waiting for it to become idle")
+            default: break
+            }
+            guard ContinuousClock.now - start < limit else {
+                throw CLIError("timed out after \(timeout) waiting for task \(task.name) to accept input (status \(current.status))")
+            }
+            try await Task.sleep(for: Self.retryInterval)
+        }
+    }
+
+    /// On an experimental server: retries while the refusal means "not yet" — the agent is
+    /// busy (502 `Task app is not ready to accept input.`), its app is starting (503, 502) or
+    /// its build is not done.
     func sendWhenReady(_ text: String, to task: TaskResponse, client: TaskboxClient, limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         var progress = ProgressLine()

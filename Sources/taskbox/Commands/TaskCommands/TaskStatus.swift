@@ -77,7 +77,7 @@ struct TaskStatus: AsyncParsableCommand {
     static func outcome(_ task: TaskResponse) -> Outcome? {
         switch task.status {
         case "failed", "canceled": return .failed(task, reason: "its workspace build is \(task.status)")
-        case "stopped", "deleted": return .finished
+        case "stopped", "deleted", "paused": return .finished
         default: break
         }
         switch task.current_state?.state {

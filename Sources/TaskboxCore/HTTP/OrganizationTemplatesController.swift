@@ -1,0 +1,48 @@
+import Hummingbird
+
+/// The template reads Coder's task clients make by organization and name
+/// (`coder task create --template NAME [--template-version NAME]`).
+struct OrganizationTemplatesController {
+    let database: AppDatabase
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/organizations/{organization}/templates", use: list)
+        group.get("/api/v2/organizations/{organization}/templates/{templatename}", use: template)
+        group.get("/api/v2/organizations/{organization}/templates/{templatename}/versions/{templateversionname}", use: version)
+    }
+
+    /// `{organization}`: a name or id of an organization the caller may read.
+    func organizationTemplates(_ context: AppRequestContext) async throws -> [TemplateRecord] {
+        let authorizer = Authorizer(try context.requireActor())
+        guard let org = try database.organization(nameOrID: context.parameters.get("organization") ?? ""),
+              authorizer.mayReadOrganization(org.id)
+        else { throw APIError.notFound }
+        return try await database.templates().filter {
+            $0.organization_id == org.id && authorizer.mayReadTemplate(organizationID: $0.organization_id)
+        }
+    }
+
+    func named(_ context: AppRequestContext) async throws -> TemplateRecord {
+        let name = context.parameters.get("templatename") ?? ""
+        guard let template = try await organizationTemplates(context).first(where: { $0.name.lowercased() == name.lowercased() })
+        else { throw APIError.notFound }
+        return template
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try JSONResponse.make(try await organizationTemplates(context))
+    }
+
+    @Sendable func template(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try JSONResponse.make(try await named(context))
+    }
+
+    @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let template = try await named(context)
+        let name = context.parameters.get("templateversionname") ?? ""
+        guard let version = try await database.templateVersion(templateID: template.id, name: name) else {
+            throw APIError(404, "No template version found by name \"\(name)\".")
+        }
+        return try JSONResponse.make(version)
+    }
+}

@@ -1,0 +1,67 @@
+import Hummingbird
+
+/// Pause and resume (tasks-v2.md §3.9, §3.10): a stop or start build of the task's workspace
+/// with the task reasons, answered 202 with that build.
+struct TaskLifecycleController {
+    let database: AppDatabase
+    let jobs: JobNotifier
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.post("/api/v2/tasks/{user}/{task}/pause", use: pause)
+        group.post("/api/v2/tasks/{user}/{task}/resume", use: resume)
+    }
+
+    static let noWorkspace = APIError(500, "Task does not have a workspace.")
+
+    /// No status precondition: pausing a paused task makes another stop build (§3.9).
+    @Sendable func pause(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let workspace = try await caller.workspace(of: task, database, missing: Self.noWorkspace)
+        guard caller.authorizer.may(.stop, workspace.object) else {
+            throw APIError(403, "You do not have permission to stop this workspace.", detail: APIError.forbiddenDetail)
+        }
+        return try await build(workspace, "stop", .taskManualPause, caller)
+    }
+
+    /// Only a `running` workspace is refused up front; a build in progress is the build
+    /// layer's 409 (§3.10).
+    @Sendable func resume(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let workspace = try await caller.workspace(of: task, database, missing: Self.noWorkspace)
+        guard let latest = workspace.build else {
+            throw APIError(500, "Internal error fetching task workspace build.", detail: "workspace has no build")
+        }
+        if latest.status == "running" {
+            throw APIError(409, "Task workspace is already running.", detail: "Workspace status is \"running\".")
+        }
+        guard caller.authorizer.may(.start, workspace.object) else {
+            throw APIError(403, "You do not have permission to start this workspace.", detail: APIError.forbiddenDetail)
+        }
+        // The prompt as it is now (it may have been edited while paused) reaches the app (§11.2).
+        return try await build(workspace, "start", .taskResume, caller, overriding: ["AI Prompt": task.prompt])
+    }
+
+    private func build(
+        _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
+        overriding: [String: String] = [:]
+    ) async throws -> Response {
+        try await database.createBuild(
+            workspaceID: workspace.id, transition: transition, initiatorID: caller.authorizer.actor.id, reason: reason,
+            overriding: overriding)
+        let detail = try await database.workspaceDetail(id: workspace.id)
+        jobs.enqueued()
+        guard let detail else { throw APIError.notFound }
+        return JSONResponse.make(writing: BuildEnvelope(detail: detail), status: .accepted)
+    }
+
+    /// `PauseTaskResponse` / `ResumeTaskResponse`.
+    struct BuildEnvelope: JSONWritable {
+        var detail: WorkspaceDetail
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("workspace_build")
+            detail.writeLatestBuild(to: &json)
+            json.endObject()
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// Coder's final task endpoints under `/api/v2/tasks` (tasks-v2.md §3), each check in the
+/// order the reference handlers make it. Send/logs, pause/resume and the agent's snapshot
+/// upload live in their own controllers.
+struct TasksV2Controller {
+    let database: AppDatabase
+    let tasks: TasksController
+    let jobs: JobNotifier
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/tasks", use: list)
+        group.post("/api/v2/tasks/{user}", use: create)
+        group.get("/api/v2/tasks/{user}/{task}", use: get)
+        group.delete("/api/v2/tasks/{user}/{task}", use: delete)
+        group.patch("/api/v2/tasks/{user}/{task}/input", use: updateInput)
+    }
+
+    // MARK: §3.1
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let query = request.goQuery
+        let q = query.first("q")
+        let filter: TaskFilter
+        do {
+            filter = try await TaskSearch.parse(q, lookup: StoreSearchLookup(database: database), authorizer: authorizer)
+        } catch {
+            throw APIError(400, "Invalid task search query.", validations: error.validations)
+        }
+        // taskbox extension (tasks-v2.md §11.6): paging and a total `count` only when asked for.
+        var pagination: Pagination?
+        if ["limit", "offset", "after_id"].contains(where: { !query[$0].isEmpty }) {
+            do {
+                pagination = try Pagination.parse(query)
+            } catch {
+                throw APIError(400, "Query parameters have invalid values.", validations: error.validations)
+            }
+        }
+        let (rows, total) = try await database.listTasks(filter: filter, authorizer: authorizer, pagination: pagination)
+        let tasks = try await responses(rows)
+        return JSONResponse.make(writing: TasksController.ListResponse(tasks: tasks, count: total))
+    }
+
+    /// Converts tasks with one read of their workspaces.
+    func responses(_ rows: [TaskRow]) async throws -> [TaskResponse] {
+        let workspaces = try await database.workspaceViews(ids: rows.compactMap(\.workspaceID))
+        let now = Date().timeIntervalSince1970
+        return rows.map { $0.response(workspace: $0.workspaceID.flatMap { workspaces[$0] }, now: now) }
+    }
+
+    // MARK: §3.3
+
+    @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let workspace = try await caller.workspace(
+            of: task, database, missing: APIError(500, "Internal error fetching task.", detail: "Task workspace ID is invalid."))
+        guard workspace.build != nil else { throw APIError.notFound }
+        return JSONResponse.make(writing: task.response(workspace: workspace))
+    }
+
+    // MARK: §3.4
+
+    @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        if task.workspaceID != nil {
+            let workspace = try await caller.workspace(of: task, database, missing: APIError.notFound)
+            guard caller.authorizer.may(.delete, workspace.object) else {
+                throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
+            }
+            try await database.createBuild(workspaceID: workspace.id, transition: "delete", initiatorID: caller.authorizer.actor.id)
+            jobs.enqueued()
+        }
+        guard caller.authorizer.may(.delete, task.object) else {
+            throw APIError(500, "Failed to delete task", detail: "unauthorized")
+        }
+        try await database.markTaskDeleted(id: task.id)
+        return Response(status: .accepted)
+    }
+
+    // MARK: §3.5
+
+    @Sendable func updateInput(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let body = try await TaskBody.read(request, context: context, as: "UpdateTaskInputRequest")
+        let input = try body.string("input")
+        if input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError(400, "Task input is required.") }
+        guard caller.authorizer.may(.update, task.object) else { throw APIError.notFound }
+        // Stored untrimmed; the next start build passes it on (tasks-v2.md §11.2).
+        try await database.updateTaskPrompt(id: task.id, prompt: input)
+        return Response(status: .noContent, headers: [.contentType: JSONResponse.contentType])
+    }
+}
