@@ -91,7 +91,7 @@ import Testing
         let manifest = dir.url.appendingPathComponent("env.json")
         try #"""
             {"name":"env-dump","agents":[{"name":"main","apps":[{"slug":"dump","url":"http://127.0.0.1:{port}",
-              "command":["/bin/sh","-c","env > task-env.txt; echo \"$0\" > task-arg.txt; exec sleep 300","{task:id}"],
+              "command":["/bin/sh","-c","echo \"$0\" > task-arg.txt; env > env.tmp; mv env.tmp task-env.txt; exec sleep 300","{task:id}"],
               "env":{"TASK_FROM_PLACEHOLDER":"{task:prompt}"}}]}],"ai_task":{"app":"dump"}}
             """#.write(to: manifest, atomically: true, encoding: .utf8)
         let pushed = try runTaskbox(["templates", "push", manifest.path, "-o", "json"], db: dir.dbPath)
