@@ -56,15 +56,9 @@ public enum Isolation: String, Sendable, CaseIterable {
             return command
         case .sandbox:
             let bwrap = Self.bubblewrap() ?? "bwrap"
-            var arguments = Self.arguments(
-                workspace: workspace.resolvingSymlinksInPath(), dataDirectory: dataDirectory.resolvingSymlinksInPath(), hideData: true)
-            // A program that lives under /tmp (a build tree there) stays visible, read-only,
-            // through the private /tmp.
-            if let program = command.first, program.hasPrefix("/tmp/") {
-                let directory = URL(fileURLWithPath: program).deletingLastPathComponent().path
-                arguments += ["--ro-bind", directory, directory]
-            }
-            return [bwrap] + arguments + ["--"] + command
+            return [bwrap] + Self.arguments(
+                workspace: workspace.resolvingSymlinksInPath(), dataDirectory: dataDirectory.resolvingSymlinksInPath(), hideData: true
+            ) + ["--"] + command
         }
     }
 
