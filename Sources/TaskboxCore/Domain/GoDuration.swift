@@ -20,10 +20,6 @@ public enum GoDuration {
             total += value * unit.seconds
             rest = rest.dropFirst(unit.name.count)
         }
-        // Go's durations are int64 nanoseconds: longer ones are "invalid duration".
-        return total <= maxSeconds ? total : nil
+        return total
     }
-
-    /// The longest duration Go can hold, about 292 years.
-    public static let maxSeconds = Double(Int64.max) / 1e9
 }
