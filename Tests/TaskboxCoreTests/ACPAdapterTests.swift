@@ -221,7 +221,13 @@ struct ACPAdapterTests {
             throw ServerError("no idle \(message); state \(try await state(server, id)); stderr: \(server.stderr.suffix(2000))")
         }
         func logs(_ server: ServerProcess, _ id: String) async throws -> [String] {
-            let object = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)/logs", token: token).object
+            // The app may still be initializing (first healthcheck pending) or restarting: try again shortly.
+            var response = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)/logs", token: token)
+            for _ in 0..<50 where response.status == 503 || response.status == 502 {
+                try await Task.sleep(for: .milliseconds(200))
+                response = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)/logs", token: token)
+            }
+            let object = response.object
             return (object["logs"] as? [[String: Any]] ?? []).map { "\($0["type"] ?? ""): \($0["content"] ?? "")" }
         }
         func send(_ server: ServerProcess, _ id: String, _ input: String) async throws -> Int {

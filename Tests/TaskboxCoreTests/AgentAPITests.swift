@@ -516,7 +516,9 @@ func clientDecodesMessagesLikeTheGoSDK(_ testCase: AgentDecodingCase) async thro
         let url = String(line.dropFirst("agentapi-echo listening on ".count).dropLast())
         #expect(!url.hasSuffix(":0"))
 
-        let client = AgentAPIClient(baseURL: url)
+        // Started with an agent token, the agent answers only requests that carry it.
+        await #expect(throws: AgentAPIError.self) { try await AgentAPIClient(baseURL: url).messages() }
+        let client = AgentAPIClient(baseURL: url, token: "agent-token")
         try await eventually("the prompt's echo") { try await client.messages().count == 3 }
         #expect(try await client.messages().map(\.content).suffix(2) == ["hello from the task", "Echo: hello from the task"])
         try await eventually("both reports") { seen.values.count == 2 }

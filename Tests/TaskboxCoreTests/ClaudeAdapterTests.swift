@@ -89,7 +89,15 @@ struct ClaudeAdapterTests {
     }
 
     func logs(_ server: ServerProcess, _ id: String, _ token: String) async throws -> [(type: String, content: String)] {
-        let object = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)/logs", token: token).object
+        // The app may still be initializing (its first healthcheck pending) or restarting: try
+        // again shortly, as the answer says.
+        var response = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)/logs", token: token)
+        for _ in 0..<50 where response.status == 503 || response.status == 502 {
+            try await Task.sleep(for: .milliseconds(200))
+            response = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)/logs", token: token)
+        }
+        #expect(response.status == 200, "logs: \(response.body)")
+        let object = response.object
         return (object["logs"] as? [[String: Any]] ?? []).map { ($0["type"] as? String ?? "", $0["content"] as? String ?? "") }
     }
 
@@ -99,12 +107,15 @@ struct ClaudeAdapterTests {
     }
 
     /// The adapter's own URL, from the workspace's app.
-    func appURL(_ server: ServerProcess, _ id: String, _ token: String) async throws -> String {
+    /// The adapter's URL and the header it requires: the build's agent token, as taskbox sends it.
+    func appURL(_ server: ServerProcess, _ id: String, _ token: String) async throws -> (url: String, headers: [(String, String)]) {
         let workspace = try await http(.GET, server.url + "/api/v2/workspaces/\(id)", token: token).object
         let build = workspace["latest_build"] as? [String: Any]
         let agent = ((build?["resources"] as? [[String: Any]])?.first?["agents"] as? [[String: Any]])?.first
         let app = (agent?["apps"] as? [[String: Any]])?.first
-        return try #require(app?["url"] as? String)
+        let printed = try runTaskbox(["agents", "token", "--workspace", id, "-o", "json"], db: dir.dbPath)
+        let agentToken = try #require((try printed.json() as? [String: Any])?["token"] as? String, "\(printed.stderr)")
+        return (try #require(app?["url"] as? String), [("Authorization", "Bearer \(agentToken)")])
     }
 
     /// The Claude process working in `directory` (found through /proc, as it is not our child).
@@ -159,15 +170,17 @@ struct ClaudeAdapterTests {
                 try await waitForTask(server, id, token, "working on the slow turn") {
                     Self.state($0).state == "working" && Self.state($0).message == "Take it SLOW"
                 }
-                let app = try await appURL(server, id, token)
-                try await waitForAgentText(app, "Thinking slowly")
+                let (app, agentHeaders) = try await appURL(server, id, token)
+                let anonymous = try await http(.GET, app + "/status")
+                #expect(anonymous.status == 401, "the adapter answers only with the agent token")
+                try await waitForAgentText(app, "Thinking slowly", headers: agentHeaders)
                 let refused = try await send(server, id, token, "Are you there?")
                 #expect(refused.status == 502)
                 #expect(refused.object["message"] as? String == "Task app is not ready to accept input.")
-                let direct = try await http(.POST, app + "/message", body: #"{"content":"Are you there?","type":"user"}"#)
+                let direct = try await http(.POST, app + "/message", body: #"{"content":"Are you there?","type":"user"}"#, headers: agentHeaders)
                 #expect(direct.status == 500)
                 #expect(direct.body.contains("message can only be sent when the agent is waiting for user input"))
-                let interrupted = try await http(.POST, app + "/message", body: #"{"content":"\u001b","type":"raw"}"#)
+                let interrupted = try await http(.POST, app + "/message", body: #"{"content":"\u001b","type":"raw"}"#, headers: agentHeaders)
                 #expect(interrupted.status == 200)
                 try await waitForTask(server, id, token, "the interrupt", timeout: .seconds(20)) {
                     Self.state($0).state == "idle" && Self.state($0).message == "Interrupted."
@@ -176,7 +189,7 @@ struct ClaudeAdapterTests {
                 #expect(logs.last?.content == "Thinking slowly\nInterrupted.")
 
                 // Usage is summed in /status.
-                let status = try await http(.GET, app + "/status").object
+                let status = try await http(.GET, app + "/status", headers: agentHeaders).object
                 #expect(status["status"] as? String == "stable")
                 #expect(status["agent_type"] as? String == "claude")
                 #expect(status["transport"] as? String == "stream-json")
@@ -249,9 +262,9 @@ struct ClaudeAdapterTests {
     }
 
     /// Waits until the adapter's last message contains `text`.
-    func waitForAgentText(_ app: String, _ text: String) async throws {
+    func waitForAgentText(_ app: String, _ text: String, headers: [(String, String)]) async throws {
         for _ in 0..<200 {
-            let messages = try await http(.GET, app + "/messages").object["messages"] as? [[String: Any]] ?? []
+            let messages = try await http(.GET, app + "/messages", headers: headers).object["messages"] as? [[String: Any]] ?? []
             if (messages.last?["content"] as? String)?.contains(text) == true { return }
             try await Task.sleep(for: .milliseconds(100))
         }

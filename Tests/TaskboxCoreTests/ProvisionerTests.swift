@@ -146,8 +146,9 @@ import Testing
         let b = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token, body: #"{"template_version_id":"\#(dies)","input":"x"}"#)
         let bID = try #require(b.object["id"] as? String)
         let died = try await waitForWorkspace(server, bID, token: token) {
+            // The exit is seen at once, maybe before the job completes: wait for both.
             Self.firstApp($0)["health"] as? String == "unhealthy" && Self.firstAgent($0)["lifecycle_state"] as? String == "start_error"
-                && Self.build($0)["status"] as? String != "starting"
+                && Self.build($0)["status"] as? String == "running"
         }
         #expect(Self.build(died)["status"] as? String == "running", "the job still succeeds, as a failing startup script in Coder")
         let health = Self.firstAgent(died)["health"] as? [String: Any]
@@ -183,7 +184,12 @@ import Testing
         }
         #expect(Self.firstApp(after)["url"] as? String == Self.firstApp(before)["url"] as? String)
         let url = try #require(Self.firstApp(after)["url"] as? String)
-        #expect(try await http(.GET, url + "/status").status == 200)
+        // The built-in agent answers only with its agent token (taskbox sends it).
+        let agentToken = try runTaskbox(["agents", "token", "--workspace", echoID], db: dir.dbPath).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await http(.GET, url + "/status").status == 401)
+        #expect(try await http(.GET, url + "/status", headers: [("Authorization", "Bearer wrong")]).status == 401)
+        #expect(try await http(.GET, url + "/status", headers: [("Authorization", "Bearer \(agentToken)")]).status == 200)
         #expect(await server.stop() == 0)
         // A graceful stop took the processes with it.
         await #expect(throws: (any Error).self) { _ = try await http(.GET, url + "/status", timeout: 2) }

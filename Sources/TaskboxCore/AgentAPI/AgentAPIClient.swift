@@ -39,6 +39,9 @@ public struct AgentAPIError: Error, Sendable, CustomStringConvertible {
 /// times RFC 3339. Every call is bounded by `connectTimeout` and `requestTimeout`.
 public struct AgentAPIClient: Sendable {
     public let baseURL: String
+    /// The agent token of the app's agent, sent as `Authorization: Bearer <token>` so the
+    /// built-in agents answer only taskbox; agentapi servers without a token ignore it.
+    public let token: String?
     private let transport: AgentHTTPTransport
 
     /// Error bodies are quoted up to this many bytes.
@@ -47,10 +50,11 @@ public struct AgentAPIClient: Sendable {
     /// Without an `httpClient`, calls share a process-wide pool configured with
     /// `connectTimeout`; a given client keeps its own connect timeout.
     public init(
-        baseURL: String, httpClient: HTTPClient? = nil,
+        baseURL: String, token: String? = nil, httpClient: HTTPClient? = nil,
         connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30)
     ) {
         self.baseURL = baseURL
+        self.token = token
         self.transport = AgentHTTPTransport(
             httpClient: httpClient, connectTimeout: connectTimeout, requestTimeout: requestTimeout)
     }
@@ -102,6 +106,7 @@ public struct AgentAPIClient: Sendable {
         }
         var request = HTTPClientRequest(url: url)
         request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))

@@ -10,6 +10,9 @@ struct AgentAPIServer {
 
     let input: any AgentAPIInput
     var allowedHosts: [String] = Self.defaultAllowedHosts
+    /// When set, every request must carry `Authorization: Bearer <token>` (the build's agent
+    /// token, which taskbox sends): other apps on the machine cannot drive this agent.
+    var requiredToken: String?
     var logger: Logger
 
     func buildApplication(
@@ -17,6 +20,7 @@ struct AgentAPIServer {
     ) -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(AgentHostCheckMiddleware(allowedHosts: allowedHosts))
+        if let requiredToken { router.middlewares.add(AgentTokenMiddleware(token: requiredToken)) }
         router.middlewares.add(ChiNotFoundMiddleware(knownPaths: AgentAPIController.paths))
         AgentAPIController(input: input).addRoutes(to: router)
         return Application(

@@ -65,14 +65,15 @@ struct AgentHTTPTransport: Sendable {
 
     /// One client per connect timeout, kept for the life of the process so keep-alive
     /// connections are reused. A refused connection fails the request at once instead of
-    /// being retried until the deadline.
+    /// being retried until the deadline; a redirect is an answer, never followed (an app
+    /// must not send taskbox's requests, and the agent token, elsewhere).
     private static let clients = Mutex<[Duration: HTTPClient]>([:])
 
     static func pooledClient(connectTimeout: Duration) -> HTTPClient {
         clients.withLock { clients in
             if let client = clients[connectTimeout] { return client }
             var configuration = HTTPClient.Configuration(
-                redirectConfiguration: .follow(max: 10, allowCycles: false),
+                redirectConfiguration: .disallow,
                 timeout: .init(connect: timeAmount(connectTimeout)))
             configuration.connectionPool.retryConnectionEstablishment = false
             configuration.httpVersion = .http1Only

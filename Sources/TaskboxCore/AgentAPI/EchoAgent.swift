@@ -19,6 +19,8 @@ public struct EchoAgentOptions: Sendable {
     /// Receives `idle` at start-up, `working` per accepted user message, `idle` per reply.
     public var reporter: (any AppStatusReporter)?
     public var logger: Logger
+    /// When set, every request must carry `Authorization: Bearer <token>` (AgentTokenMiddleware).
+    public var requiredToken: String?
 
     public init(
         replyDelay: Duration = .milliseconds(300), greeting: String = EchoAgentOptions.defaultGreeting,
@@ -42,10 +44,11 @@ public struct EchoAgentOptions: Sendable {
         _ environment: [String: String], replyDelay: Duration = .milliseconds(300),
         logger: Logger = Logger(label: "agentapi-echo")
     ) -> EchoAgentOptions {
-        let prompt = environment["TASKBOX_PARAM_AI_PROMPT"].flatMap { $0.isEmpty ? nil : $0 }
-        return EchoAgentOptions(
-            replyDelay: replyDelay, initialPrompt: prompt,
+        var options = EchoAgentOptions(
+            replyDelay: replyDelay, initialPrompt: TaskPrompt.read(from: environment),
             reporter: CoderAppStatusReporter(environment: environment, logger: logger), logger: logger)
+        options.requiredToken = environment["CODER_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return options
     }
 }
 
@@ -81,7 +84,9 @@ public struct EchoAgent: Sendable {
     func buildApplication(
         host: String, port: Int, state: EchoAgentState, onListening: @escaping @Sendable (Int) async -> Void
     ) -> some ApplicationProtocol {
-        AgentAPIServer(input: state, allowedHosts: options.allowedHosts, logger: options.logger).buildApplication(
+        AgentAPIServer(
+            input: state, allowedHosts: options.allowedHosts, requiredToken: options.requiredToken, logger: options.logger
+        ).buildApplication(
             host: host, port: port,
             services: [EchoAgentWorker(state: state, replyDelay: options.replyDelay, reporter: options.reporter)],
             onListening: onListening)

@@ -12,6 +12,8 @@ public struct AgentAdapterOptions: Sendable {
     public var initialPrompt: String?
     public var approve: ApprovePolicy
     public var allowedHosts: [String]
+    /// When set, requests must carry `Authorization: Bearer <token>` (taskbox sends the agent token).
+    public var requiredToken: String?
     public var reporter: (any AppStatusReporter)?
     /// What the agent process is given: the adapter's own environment by default.
     public var environment: [String: String]
@@ -34,13 +36,11 @@ public struct AgentAdapterOptions: Sendable {
     }
 
     /// agents.md §4: `--initial-prompt` when given (an explicitly empty one means none), else
-    /// `$TASKBOX_TASK_PROMPT`, else `$TASKBOX_PARAM_AI_PROMPT`.
+    /// the task prompt (the file `$TASKBOX_TASK_PROMPT_FILE`, `$TASKBOX_TASK_PROMPT`,
+    /// `$TASKBOX_PARAM_AI_PROMPT`: TaskPrompt).
     public static func initialPrompt(option: String?, environment: [String: String]) -> String? {
         if let option { return option }
-        for name in ["TASKBOX_TASK_PROMPT", "TASKBOX_PARAM_AI_PROMPT"] {
-            if let value = environment[name], !value.isEmpty { return value }
-        }
-        return nil
+        return TaskPrompt.read(from: environment)
     }
 }
 
@@ -87,7 +87,9 @@ public struct AgentAdapter: Sendable {
     }
 
     public func buildApplication(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        AgentAPIServer(input: session, allowedHosts: options.allowedHosts, logger: options.logger).buildApplication(
+        AgentAPIServer(
+            input: session, allowedHosts: options.allowedHosts, requiredToken: options.requiredToken, logger: options.logger
+        ).buildApplication(
             host: options.host, port: options.port,
             services: [AgentSessionWorker(session: session, driver: driver, reporter: options.reporter, initialPrompt: options.initialPrompt)],
             onListening: onListening)

@@ -97,7 +97,18 @@ final class AgentProcess: @unchecked Sendable {
     /// SIGTERM, then SIGKILL after `grace` (agents.md §4); returns once the process has exited.
     func stop(grace: Duration = .seconds(5)) async {
         stopRequested.withLock { $0 = true }
-        await AppProcess.stop(process, grace: grace)
+        // TODO: spawn agents with ChildProcess (clean signal mask, exit awaited) as apps are;
+        // until then the exit is polled.
+        let pid = process.processIdentifier
+        if process.isRunning { kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while process.isRunning && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        }
         closeInput()
     }
 

@@ -23,13 +23,22 @@ public struct APIError: Error, Equatable, Sendable {
     public static let notFound = APIError(404, resourceNotFoundMessage)
     public static let routeNotFound = APIError(404, "Route not found.")
 
-    public static func `internal`(_ message: String, _ error: any Error) -> APIError {
-        APIError(500, message, detail: String(describing: error))
+
+    /// A 500 with Coder's message for `cause`; the middleware logs the cause and never shows it.
+    public static func `internal`(_ message: String, _ cause: any Error) -> InternalError {
+        InternalError(message: message, cause: cause)
     }
 
     public static func badJSON(_ detail: String) -> APIError {
         APIError(400, "Request body must be valid JSON.", detail: detail)
     }
+}
+
+/// An unexpected failure (a database error, a file that cannot be written): 500 with Coder's
+/// `Internal error …` message. Its cause may hold SQL or paths, so it only reaches the log.
+public struct InternalError: Error, Sendable {
+    public var message: String
+    public var cause: any Error
 }
 
 /// The JSON body of an error response.

@@ -20,6 +20,10 @@ public enum GoDuration {
             total += value * unit.seconds
             rest = rest.dropFirst(unit.name.count)
         }
-        return total
+        // Go's durations are int64 nanoseconds: longer ones are "invalid duration".
+        return total <= maxSeconds ? total : nil
     }
+
+    /// The longest duration Go can hold, about 292 years.
+    public static let maxSeconds = Double(Int64.max) / 1e9
 }

@@ -71,6 +71,18 @@ extension Manifest {
         } catch {
             throw ManifestError(field: "(file)", problem: "not valid JSON")
         }
+        // SQLite text ends at NUL (see RequestBody.nul): refused here too, for every field.
+        func hasNUL(_ value: Any) -> Bool {
+            switch value {
+            case let text as String: text.utf8.contains(0)
+            case let array as [Any]: array.contains(where: hasNUL)
+            case let object as [String: Any]: object.contains { hasNUL($0.key) || hasNUL($0.value) }
+            default: false
+            }
+        }
+        if let raw = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), hasNUL(raw) {
+            throw ManifestError(field: "(file)", problem: "text must not contain NUL (\\u0000) characters")
+        }
         try manifest.validate()
         return manifest
     }
@@ -169,7 +181,9 @@ extension Manifest {
 
     static func value(_ value: String, fits type: String) -> Bool {
         switch type {
-        case "number": Double(value) != nil
+        // Go's strconv.ParseFloat refuses out-of-range values (1e999); NaN and infinities
+        // are no numbers a template can compare or show either.
+        case "number": Double(value)?.isFinite ?? false
         case "bool": value == "true" || value == "false"
         default: true
         }

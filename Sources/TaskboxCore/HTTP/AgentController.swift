@@ -26,6 +26,7 @@ struct AgentController {
     }
 
     static let validStates: Set<String> = ["working", "idle", "complete", "failure"]
+    static let maxURIBytes = 2048
 
     @Sendable func appStatus(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try await authenticate(request)
@@ -36,6 +37,12 @@ struct AgentController {
         let uri = try body.string("uri")
         guard let appID = try await database.appID(agentID: agent.agentID, slug: slug) else {
             throw APIError(400, "Failed to get workspace app.", detail: "No app found with slug \"\(slug)\"")
+        }
+        // Coder stores `uri` as text without a limit; taskbox caps it at the length browsers and
+        // link checkers still handle, so a status row stays small.
+        if uri.utf8.count > Self.maxURIBytes {
+            let detail = "URI must be at most \(Self.maxURIBytes) bytes."
+            throw APIError(400, "URI is too long.", detail: detail, validations: [ValidationFailure(field: "uri", detail: detail)])
         }
         if message.utf8.count > 160 {
             let detail = "Message must be less than 160 characters."

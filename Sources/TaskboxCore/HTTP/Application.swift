@@ -11,16 +11,21 @@ public struct ServerOptions: Sendable {
     public var accessURL: String?
     public var provisioners: Int
     public var webhooks: WebhookOptions
+    public var connections: ConnectionLimits
+    public var isolation: Isolation
 
     public init(
         host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3,
-        webhooks: WebhookOptions = WebhookOptions()
+        webhooks: WebhookOptions = WebhookOptions(), connections: ConnectionLimits = ConnectionLimits(),
+        isolation: Isolation = .none
     ) {
         self.host = host
         self.port = port
         self.accessURL = accessURL
         self.provisioners = provisioners
         self.webhooks = webhooks
+        self.connections = connections
+        self.isolation = isolation
     }
 }
 
@@ -62,7 +67,7 @@ public func buildApplication(
     onListening: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let accessURL = AccessURL(options.accessURL ?? "http://\(options.host):\(options.port)")
-    let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger)
+    let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger, isolation: options.isolation)
     let runner = JobRunner(
         database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger,
         beforeStop: TaskSnapshotCapture(database: database, logger: logger).capture)
@@ -70,7 +75,10 @@ public func buildApplication(
     let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() })
     return Application(
         router: router,
-        configuration: .init(address: .hostname(options.host, port: options.port), serverName: "taskbox"),
+        server: .http1(configuration: options.connections.http1),
+        configuration: .init(
+            address: .hostname(options.host, port: options.port), serverName: "taskbox",
+            availableConnectionsDelegate: ConnectionLimit(maximum: options.connections.maxConnections, logger: logger)),
         services: [runner, webhooks],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port

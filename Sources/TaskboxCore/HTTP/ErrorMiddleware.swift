@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -13,6 +14,8 @@ struct ErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as InternalError {
+            return Self.internalError(error.message, String(describing: error.cause), context: context)
         } catch let error as APIError {
             return JSONResponse.error(error)
         } catch is NIOTooManyBytesError {
@@ -27,8 +30,19 @@ struct ErrorMiddleware: RouterMiddleware {
                 return JSONResponse.error(APIError(Int(error.status.code), error.body ?? error.status.reasonPhrase))
             }
         } catch {
-            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
-            return JSONResponse.error(APIError(500, "Internal server error", detail: String(describing: error)))
+            return Self.internalError(Self.internalMessage, String(describing: error), context: context)
         }
+    }
+
+    static let internalMessage = "Internal error processing the request."
+
+    /// A 500 never shows its cause (SQL, file paths, library errors) to the client: the cause
+    /// is logged with a request id, and the client gets Coder's message and that id.
+    static func internalError(_ message: String, _ cause: String, context: Context) -> Response {
+        let requestID = UUID().uuidString.lowercased()
+        context.logger.error("internal error", metadata: [
+            "request_id": .string(requestID), "message": .string(message), "error": .string(cause),
+        ])
+        return JSONResponse.error(APIError(500, message, detail: "The cause is in the server log under request id \(requestID)."))
     }
 }

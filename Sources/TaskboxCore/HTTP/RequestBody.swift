@@ -30,6 +30,14 @@ struct RequestBody {
         }
     }
 
+    /// SQLite text (as GRDB binds and reads it) ends at a NUL, so a NUL would silently cut the
+    /// stored value; every text field refuses it instead. Coder's Postgres refuses it too (500).
+    static func nul(_ key: String) -> APIError {
+        let detail = "Text must not contain NUL (\\u0000) characters."
+        return APIError(400, "Invalid request body: \(goQuote(key)) contains a NUL character.", detail: detail,
+                        validations: [ValidationFailure(field: key, detail: detail)])
+    }
+
     private func mismatch(_ key: String, _ value: GoJSON, _ goType: String) -> APIError {
         .badJSON("json: cannot unmarshal \(value.kindName) into Go struct field \(typeName).\(key) of type \(goType)")
     }
@@ -38,7 +46,9 @@ struct RequestBody {
     func string(_ key: String) throws -> String {
         switch object[key] {
         case nil, .null?: return ""
-        case .string(let s)?: return s
+        case .string(let s)?:
+            if s.utf8.contains(0) { throw Self.nul(key) }
+            return s
         case let other?: throw mismatch(key, other, "string")
         }
     }

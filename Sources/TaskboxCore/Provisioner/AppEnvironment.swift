@@ -35,9 +35,23 @@ public enum AppEnvironment {
         "TASKBOX_PARAM_" + String(name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
     }
 
-    /// The whole environment of one app of a build.
+    /// The task prompt's parameter (tasks-api.md §1.2) and the file in the workspace directory
+    /// that holds its value whole, named by `TASKBOX_TASK_PROMPT_FILE`.
+    static let promptParameter = "AI Prompt"
+    static let promptFileName = "taskbox-prompt.txt"
+
+    /// The task's prompt: the v2 task's current prompt, else the `AI Prompt` parameter.
+    static func prompt(of build: SupervisedBuild) -> String? {
+        build.task?.prompt ?? build.parameters.first { $0.name == promptParameter }?.value
+    }
+
+    /// Linux refuses to start a program with one `NAME=value` of 128 KiB or more (MAX_ARG_STRLEN).
+    static let maxVariableBytes = 128 * 1024
+
+    /// The whole environment of one app of a build. A variable too long to pass is left out
+    /// (a long prompt then reaches the app only through its file).
     static func make(
-        for supervised: SupervisedApp, in build: SupervisedBuild, accessURL: String, serve: [String: String]
+        for supervised: SupervisedApp, in build: SupervisedBuild, directory: URL, accessURL: String, serve: [String: String]
     ) -> [String: String] {
         let app = supervised.app
         var env = base(of: serve)
@@ -52,6 +66,8 @@ public enum AppEnvironment {
         env["CODER_WORKSPACE_NAME"] = build.workspaceName
         env["CODER_WORKSPACE_OWNER_NAME"] = build.ownerName
         env["TASKBOX_APP_PORT"] = String(app.port)
+        // Marks every process the app starts, so stop and restart find those that leave its group.
+        env["TASKBOX_WORKSPACE_DIR"] = directory.path
         // tasks-v2.md §11.2: the task's id and current prompt.
         if let task = build.task {
             env["TASKBOX_TASK_ID"] = task.id
@@ -60,6 +76,9 @@ public enum AppEnvironment {
         for parameter in build.parameters {
             env[parameterVariable(parameter.name)] = parameter.value
         }
-        return env
+        if prompt(of: build) != nil {
+            env["TASKBOX_TASK_PROMPT_FILE"] = directory.appendingPathComponent(promptFileName).path
+        }
+        return env.filter { name, value in name.utf8.count + 1 + value.utf8.count + 1 <= maxVariableBytes }
     }
 }

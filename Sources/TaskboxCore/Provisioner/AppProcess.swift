@@ -24,69 +24,59 @@ enum AppProcess {
 
     static func spawn(
         command: [String], directory: URL, environment: [String: String], logFile: URL,
+        isolation: Isolation = .none, dataDirectory: URL,
         onExit: @escaping @Sendable (Int32) -> Void
-    ) throws -> Process {
+    ) throws -> ChildProcess {
         guard let program = command.first, let url = resolve(program, in: directory, path: environment["PATH"]) else {
             throw SpawnError(description: "cannot start app: executable \"\(command.first ?? "")\" not found")
         }
-        if !FileManager.default.fileExists(atPath: logFile.path) {
-            FileManager.default.createFile(atPath: logFile.path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        let log = try FileHandle(forWritingTo: logFile)
-        log.seekToEndOfFile()
-        let process = Process()
-        process.executableURL = url
-        process.arguments = Array(command.dropFirst())
-        process.currentDirectoryURL = directory
-        process.environment = environment
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        process.terminationHandler = { p in
-            try? log.close()
-            onExit(p.terminationStatus)
-        }
+        let full = isolation.wrap([url.path] + command.dropFirst(), workspace: directory, dataDirectory: dataDirectory)
         do {
-            try process.run()
+            return try ChildProcess.spawn(
+                executable: full[0], arguments: Array(full.dropFirst()), directory: directory.path,
+                environment: environment, output: logFile.path, onExit: onExit)
         } catch {
-            try? log.close()
-            throw SpawnError(description: "cannot start app: \(url.path): \(error.localizedDescription)")
+            throw SpawnError(description: error.description)
         }
-        return process
     }
 
-    /// SIGTERM, then SIGKILL after `grace`; returns once the process has exited.
-    static func stop(_ process: Process, grace: Duration = .seconds(10)) async {
-        guard process.isRunning else { return }
-        signal(process, SIGTERM)
+    /// The variables that mark every process an app started, also those that left its group.
+    static func markers(workspaceDirectory: URL, slug: String) -> [String] {
+        ["TASKBOX_WORKSPACE_DIR=\(workspaceDirectory.path)", "CODER_MCP_APP_STATUS_SLUG=\(slug)"]
+    }
+
+    /// Stops an app and everything it started, in bounded time: SIGTERM to its process group
+    /// and to the processes carrying its `markers`; SIGKILL to whatever is left after `grace`.
+    static func stop(_ child: ChildProcess, markers: [String], grace: Duration = .seconds(10)) async {
         let deadline = ContinuousClock.now + grace
-        while process.isRunning && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
+        func remaining() -> [pid_t] {
+            ProcessTable.find(group: child.pid) { environ in markers.allSatisfy(environ.contains) }
         }
-        if process.isRunning {
-            signal(process, SIGKILL)
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        child.signalGroup(SIGTERM)
+        for pid in remaining() { kill(pid, SIGTERM) }
+        _ = await child.waitForExit(timeout: grace)
+        // Those that left the group cannot be waited for; look again until the deadline.
+        while !remaining().isEmpty && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        child.signalGroup(SIGKILL)
+        for pid in remaining() { kill(pid, SIGKILL) }
+        if await child.waitForExit(timeout: .seconds(5)) == nil {
+            // Not even SIGKILL ended it (uninterruptible sleep): the job finishes anyway.
+            return
         }
     }
 
-    /// A process left running by a `serve` that was killed (children outlive it): found by
-    /// its pid file and recognised by its environment, so a reused pid is left alone.
-    static func killStale(pidFile: URL, environmentMarkers: [String]) async {
-        guard let text = try? String(contentsOf: pidFile, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
-              let environ = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ"))
-        else { return }
-        let variables = Set(environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
-        guard environmentMarkers.allSatisfy(variables.contains) else { return }
-        kill(pid, SIGTERM)
-        for _ in 0..<250 where kill(pid, 0) == 0 { try? await Task.sleep(for: .milliseconds(20)) }
-        if kill(pid, 0) == 0 { kill(pid, SIGKILL) }
-        try? FileManager.default.removeItem(at: pidFile)
-    }
-
-    /// Signals the process's group when it leads one (so its children go too), else the process.
-    private static func signal(_ process: Process, _ sig: Int32) {
-        let pid = process.processIdentifier
-        if getpgid(pid) == pid { killpg(pid, sig) } else { kill(pid, sig) }
+    /// Processes left running by a `serve` that was killed (children outlive it), found by
+    /// the variables they inherited: SIGTERM, SIGKILL after `grace`.
+    static func killStale(grace: Duration = .seconds(5), marked: @escaping ([String]) -> Bool) async {
+        let stale = ProcessTable.find(marked: marked)
+        guard !stale.isEmpty else { return }
+        for pid in stale { kill(pid, SIGTERM) }
+        let deadline = ContinuousClock.now + grace
+        while ContinuousClock.now < deadline, !ProcessTable.find(marked: marked).isEmpty {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        for pid in ProcessTable.find(marked: marked) { kill(pid, SIGKILL) }
     }
 }

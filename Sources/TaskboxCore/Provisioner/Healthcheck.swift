@@ -8,17 +8,17 @@ struct Healthcheck: Sendable {
     var url: String
     var interval: Duration
     var threshold: Int
+    /// The app's agent token, sent as the agent calls send it (the built-in agents require it).
+    var token: String? = nil
 
-    static func probe(_ url: String, timeout: Duration) async -> Bool {
-        do {
-            let request = HTTPClientRequest(url: url)
-            let seconds = Int64(timeout.components.seconds)
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(max(1, seconds)))
-            _ = try? await response.body.collect(upTo: 1 << 20)
-            return response.status.code < 500
-        } catch {
-            return false
-        }
+    /// One probe, bounded as a whole; a refused connect is a failure at once (no retries), a
+    /// redirect an answer.
+    static func probe(_ url: String, token: String?, timeout: Duration) async -> Bool {
+        let transport = AgentHTTPTransport(httpClient: nil, connectTimeout: min(timeout, .seconds(1)), requestTimeout: timeout)
+        var request = HTTPClientRequest(url: url)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        guard let reply = try? await transport.exchange(request) else { return false }
+        return reply.status.code < 500
     }
 
     /// Runs until cancelled, reporting each change of health.
@@ -26,7 +26,7 @@ struct Healthcheck: Sendable {
         var failures = 0
         var current = "initializing"
         while !Task.isCancelled {
-            let healthy = await Self.probe(url, timeout: min(interval, .seconds(5)))
+            let healthy = await Self.probe(url, token: token, timeout: min(interval, .seconds(5)))
             if healthy {
                 failures = 0
                 if current != "healthy" { current = "healthy"; await report(current) }

@@ -44,6 +44,7 @@ public actor JobRunner: Service {
         let failed = try await database.failInterruptedJobs()
         if failed > 0 { logger.warning("failed jobs interrupted by a restart", metadata: ["count": .stringConvertible(failed)]) }
         try await database.reconnectRunningAgents()
+        await supervisor.killOrphans()
         await supervisor.startHeartbeat()
         for buildID in try await database.buildsToResume() {
             guard let build = try await database.supervisedBuild(buildID: buildID) else { continue }

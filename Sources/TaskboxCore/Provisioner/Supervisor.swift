@@ -10,9 +10,11 @@ public actor Supervisor {
     let workspacesDirectory: URL
     let logger: Logger
     let stopGrace: Duration
+    let isolation: Isolation
 
     private struct Running {
-        var process: Process
+        var process: ChildProcess
+        var markers: [String]
         var workspaceID: String
         var agentID: String
         var startedAt: ContinuousClock.Instant
@@ -23,12 +25,17 @@ public actor Supervisor {
     private var healthchecks: [String: Task<Void, Never>] = [:]  // by app id
     private var appsOfWorkspace: [String: String] = [:]      // app id → workspace id
     private var heartbeat: Task<Void, Never>?
+    /// Set by shutdown: no process starts after it (recovery may still be starting apps).
+    private var closed = false
 
     /// An app process that exits non-zero this soon after its start is a failed start-up.
     static let startupWindow: Duration = .seconds(5)
     static let heartbeatInterval: Duration = .seconds(15)
 
-    public init(database: AppDatabase, accessURL: AccessURL, logger: Logger, stopGrace: Duration = .seconds(10)) {
+    public init(
+        database: AppDatabase, accessURL: AccessURL, logger: Logger, stopGrace: Duration = .seconds(10), isolation: Isolation = .none
+    ) {
+        self.isolation = isolation
         self.database = database
         self.accessURL = accessURL
         self.workspacesDirectory = URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("workspaces")
@@ -47,6 +54,11 @@ public actor Supervisor {
         let dir = directory(of: build.workspaceID)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
+        if let prompt = AppEnvironment.prompt(of: build) {
+            // The prompt whole, whatever its length (TASKBOX_TASK_PROMPT_FILE).
+            let file = dir.appendingPathComponent(AppEnvironment.promptFileName)
+            FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600])
+        }
         let agentIDs = build.agents.map(\.id)
         try await database.setAgentLifecycle(agentIDs, "starting", connected: true)
         var started: [String] = []
@@ -55,20 +67,20 @@ public actor Supervisor {
             appsOfWorkspace[app.id] = build.workspaceID
             if let command = app.command {
                 let pidFile = dir.appendingPathComponent("\(app.slug).pid")
-                await AppProcess.killStale(pidFile: pidFile, environmentMarkers: [
-                    "CODER_WORKSPACE_ID=\(build.workspaceID)", "CODER_MCP_APP_STATUS_SLUG=\(app.slug)",
-                ])
+                let markers = AppProcess.markers(workspaceDirectory: dir, slug: app.slug)
                 do {
+                    if closed { throw AppProcess.SpawnError(description: "serve is shutting down") }
                     let process = try AppProcess.spawn(
                         command: command, directory: dir, environment: environment(for: supervised, in: build),
-                        logFile: dir.appendingPathComponent("\(app.slug).log")
+                        logFile: dir.appendingPathComponent("\(app.slug).log"),
+                        isolation: isolation, dataDirectory: workspacesDirectory.deletingLastPathComponent()
                     ) { [weak self] status in
                         guard let self else { return }
                         Task { await self.exited(appID: app.id, status: status) }
                     }
                     running[app.id] = Running(
-                        process: process, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
-                    try? String(process.processIdentifier).write(to: pidFile, atomically: true, encoding: .utf8)
+                        process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
+                    try? String(process.pid).write(to: pidFile, atomically: true, encoding: .utf8)
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
@@ -77,7 +89,9 @@ public actor Supervisor {
                 }
             }
             if let url = app.healthcheckURL, app.healthcheckInterval > 0 {
-                let check = Healthcheck(url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold))
+                let check = Healthcheck(
+                    url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold),
+                    token: supervised.agentToken)
                 let database = self.database
                 healthchecks[app.id] = Task {
                     await check.run { health in try? await database.setAppHealth(app.id, health) }
@@ -90,7 +104,9 @@ public actor Supervisor {
 
     /// The environment of an app process (taskbox.md §2, §3), built on purpose.
     func environment(for supervised: SupervisedApp, in build: SupervisedBuild) -> [String: String] {
-        AppEnvironment.make(for: supervised, in: build, accessURL: accessURL.url, serve: ProcessInfo.processInfo.environment)
+        AppEnvironment.make(
+            for: supervised, in: build, directory: directory(of: build.workspaceID), accessURL: accessURL.url,
+            serve: ProcessInfo.processInfo.environment)
     }
 
     private func exited(appID: String, status: Int32) async {
@@ -109,7 +125,7 @@ public actor Supervisor {
         guard var entry = running[appID] else { return }
         entry.stopping = true
         running[appID] = entry
-        await AppProcess.stop(entry.process, grace: stopGrace)
+        await AppProcess.stop(entry.process, markers: entry.markers, grace: stopGrace)
         running.removeValue(forKey: appID)
     }
 
@@ -126,6 +142,13 @@ public actor Supervisor {
         try await database.turnOffAgents(workspaceID: workspaceID)
     }
 
+    /// At start-up, before any app starts: whatever the apps of a killed `serve` left running
+    /// on this database's workspaces is stopped (its whole tree, found by its variables).
+    public func killOrphans() async {
+        let prefix = "TASKBOX_WORKSPACE_DIR=\(workspacesDirectory.path)/"
+        await AppProcess.killStale { environ in environ.contains { $0.hasPrefix(prefix) } }
+    }
+
     public func removeDirectory(workspaceID: String) throws {
         let dir = directory(of: workspaceID)
         if FileManager.default.fileExists(atPath: dir.path) { try FileManager.default.removeItem(at: dir) }
@@ -134,6 +157,7 @@ public actor Supervisor {
     /// On shutdown: every process stopped, every agent disconnected (but the builds stay
     /// started, so the next `serve` starts their apps again).
     public func shutdown() async {
+        closed = true
         heartbeat?.cancel()
         for check in healthchecks.values { check.cancel() }
         healthchecks.removeAll()

@@ -9,6 +9,9 @@ public enum WorkspaceSearch {
         "failed", "canceling", "canceled", "deleting", "deleted",
     ]
 
+    /// The longest `q` accepted (taskbox's limit, documented in the README).
+    public static let maxQueryBytes = 16_384
+
     /// A tokenising error comes back alone (field `q`); otherwise every key's error is
     /// collected, in the order Coder reads the keys, then unknown keys in query order.
     public static func parse(
@@ -19,6 +22,12 @@ public enum WorkspaceSearch {
         var filter = WorkspaceFilter()
         filter.agentInactiveDisconnectTimeoutSeconds = agentInactiveDisconnectTimeoutSeconds
         if query.isEmpty { return filter }
+        // Coder has no limit; SQLite's LIKE refuses patterns over 50,000 bytes, so a query that
+        // long would fail deep in the SQL. Far above any real query (100 ids fit in 4 KiB).
+        if query.utf8.count > maxQueryBytes {
+            throw QueryValidationError(validations: [ValidationFailure(
+                field: "q", detail: "The query is \(query.utf8.count) bytes long; the limit is \(maxQueryBytes) bytes.")])
+        }
 
         let values = try SearchTerms.parse(query.lowercased(), bareTerm: addNameAndOwner)
         let parser = QueryParamParser(values)

@@ -11,6 +11,8 @@ public struct StoredTaskSnapshot: Sendable {
 public struct SnapshotSource: Sendable {
     public var taskID: String
     public var url: String
+    /// The app's agent token, sent to the app as every agent call does.
+    public var agentToken: String
 }
 
 extension AppDatabase {
@@ -41,14 +43,15 @@ extension AppDatabase {
             try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT t.id, p.url FROM tasks t
+                    SELECT t.id, p.url, a.auth_token FROM tasks t
                     JOIN task_workspace_apps bind ON bind.task_id = t.id
                     JOIN workspace_apps p ON p.id = bind.workspace_app_id
+                    JOIN workspace_agents a ON a.id = p.agent_id
                     WHERE t.workspace_id = ? AND t.deleted_at IS NULL AND p.command IS NOT NULL AND coalesce(p.url, '') <> ''
                     ORDER BY bind.workspace_build_number DESC LIMIT 1
                     """,
                 arguments: [workspaceID]
-            ).map { SnapshotSource(taskID: $0[0], url: $0[1]) }
+            ).map { SnapshotSource(taskID: $0[0], url: $0[1], agentToken: $0[2]) }
         }
     }
 }

@@ -17,9 +17,12 @@ public struct StoredAPIKey: Sendable {
 
 extension AppDatabase {
     public static let defaultTokenLifetime: Double = 720 * 3600
+    public static let maxTokenLifetime: Double = 876_600 * 3600
 
     public func createToken(user: String, lifetimeSeconds: Double = defaultTokenLifetime, name: String = "") throws -> TokenRecord {
         guard lifetimeSeconds >= 1 else { throw StoreError.invalid("lifetime must be at least 1s") }
+        // Coder's default --max-token-lifetime.
+        guard lifetimeSeconds <= Self.maxTokenLifetime else { throw StoreError.invalid("lifetime must be at most 876600h (100 years)") }
         return try pool.write { db in
             guard let userID = try Self.userRow(db, nameOrID: user) else {
                 throw StoreError.notFound("user \"\(user)\" not found")

@@ -16,6 +16,11 @@ extension AppDatabase {
         if let problem = NameValidator.validate(username) {
             throw StoreError.invalid("invalid username \"\(username)\": \(problem)")
         }
+        // `me` names the caller in every user path (/tasks/me, /users/me): such a user could
+        // never be addressed. Coder reserves it too.
+        if username.lowercased() == "me" {
+            throw StoreError.invalid("invalid username \"\(username)\": \"me\" is reserved, it names the caller in API paths")
+        }
         return try pool.write { db in
             if try Self.userRow(db, nameOrID: username) != nil {
                 throw StoreError.conflict("user \"\(username)\" already exists")

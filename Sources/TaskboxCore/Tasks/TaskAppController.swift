@@ -68,6 +68,7 @@ struct SidebarApp: Sendable {
     var url: String?
     var health: String
     var agentID: String
+    var agentToken: String
     var agent: AgentConnection
 }
 
@@ -78,7 +79,7 @@ extension AppDatabase {
         try await pool.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT p.url, p.health, a.id AS agent_id, a.lifecycle_state, a.created_at, a.first_connected_at,
+                    SELECT p.url, p.health, a.id AS agent_id, a.auth_token, a.lifecycle_state, a.created_at, a.first_connected_at,
                            a.last_connected_at, a.disconnected_at, a.connection_timeout_seconds
                     FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
                     JOIN workspace_resources r ON r.id = a.resource_id
@@ -87,7 +88,7 @@ extension AppDatabase {
                 arguments: [appID, jobID]
             ).map { row in
                 SidebarApp(
-                    url: row["url"], health: row["health"], agentID: row["agent_id"],
+                    url: row["url"], health: row["health"], agentID: row["agent_id"], agentToken: row["auth_token"],
                     agent: AgentConnection(
                         lifecycle: row["lifecycle_state"], createdAt: row["created_at"], firstConnectedAt: row["first_connected_at"],
                         lastConnectedAt: row["last_connected_at"], disconnectedAt: row["disconnected_at"],

@@ -15,7 +15,7 @@ enum TaskAppConversation {
         guard status == "connected" else {
             throw APIError(502, "Failed to reach task app endpoint.", detail: "agent \(app.agentID) is \(status)")
         }
-        return AgentAPIClient(baseURL: raw, connectTimeout: .seconds(5), requestTimeout: .seconds(30))
+        return AgentAPIClient(baseURL: raw, token: app.agentToken, connectTimeout: .seconds(5), requestTimeout: .seconds(30))
     }
 
     /// `GET /status`, then `POST /message` when the agent is `stable`; a busy agent is

@@ -9,7 +9,9 @@ public struct TaskNameGenerator: Sendable {
     public var apiKey: String
     public var model: String
     public var baseURL: String
-    public var timeout: TimeAmount = .seconds(10)
+    /// The whole generation, connect included: a create never waits longer for a name; an
+    /// unreachable or slow model API means the random fallback name.
+    public var timeout: Duration = .seconds(1)
 
     public static let defaultModel = "claude-3-5-haiku-latest"
 
@@ -60,12 +62,13 @@ public struct TaskNameGenerator: Sendable {
         let body = MessagesRequest(
             model: model, max_tokens: 24, system: Self.systemPrompt, messages: [.init(role: "user", content: prompt)])
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-        let response = try await HTTPClient.shared.execute(request, timeout: timeout)
-        let bytes = try await response.body.collect(upTo: 1 << 20)
-        guard response.status == .ok else {
-            throw TaskNameError.invalidName(name: "", reason: "anthropic answered \(response.status.code)")
+        // Not the shared client: that one retries a refused connect until its deadline.
+        let transport = AgentHTTPTransport(httpClient: nil, connectTimeout: timeout / 2, requestTimeout: timeout)
+        let reply = try await transport.exchange(request)
+        guard reply.status == .ok else {
+            throw TaskNameError.invalidName(name: "", reason: "anthropic answered \(reply.status.code)")
         }
-        let decoded = try JSONDecoder().decode(MessagesResponse.self, from: Data(bytes.readableBytesView))
+        let decoded = try JSONDecoder().decode(MessagesResponse.self, from: Data(reply.body.readableBytesView))
         let text = decoded.content.compactMap(\.text).joined()
         return try TaskName.fromLLMOutput(text.isEmpty ? nil : text, suffix: TaskName.randomSuffix()).get()
     }

@@ -16,7 +16,7 @@ public struct TaskSnapshotCapture: Sendable {
     public func capture(workspaceID: String) async {
         do {
             guard let source = try await database.snapshotSource(workspaceID: workspaceID) else { return }
-            let client = AgentAPIClient(baseURL: source.url, connectTimeout: .seconds(2), requestTimeout: .seconds(5))
+            let client = AgentAPIClient(baseURL: source.url, token: source.agentToken, connectTimeout: .seconds(2), requestTimeout: .seconds(5))
             let messages = try await client.messages()
             try await database.storeTaskSnapshot(taskID: source.taskID, .bounded(messages))
         } catch {

@@ -38,11 +38,14 @@ struct AgentAdapterArguments: ParsableArguments {
         signal(SIGPIPE, SIG_IGN)
         let environment = ProcessInfo.processInfo.environment
         let logger = Logger(label: label)
-        return AgentAdapterOptions(
+        var options = AgentAdapterOptions(
             host: host, port: port, directory: URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
             initialPrompt: AgentAdapterOptions.initialPrompt(option: initialPrompt, environment: environment),
             approve: approve, reporter: CoderAppStatusReporter(environment: environment, logger: logger, attempts: 3),
             environment: environment, logger: logger)
+        // Started by taskbox: only taskbox (which sends the build's agent token) may drive it.
+        options.requiredToken = environment["CODER_AGENT_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        return options
     }
 
     func ready(_ name: String, port: Int) {

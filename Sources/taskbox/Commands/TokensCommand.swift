@@ -16,7 +16,7 @@ struct Tokens: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 guard let seconds = GoDuration.seconds(lifetime), seconds >= 1 else {
-                    throw CLIError("invalid lifetime \"\(lifetime)\": expected a duration such as 30m, 24h or 720h, at least 1s")
+                    throw CLIError("invalid lifetime \"\(lifetime)\": expected a duration such as 30m, 24h or 720h, at least 1s and at most 876600h")
                 }
                 let token = try database.open().createToken(user: user, lifetimeSeconds: seconds, name: name)
                 if output.json { return try printJSON(token) }

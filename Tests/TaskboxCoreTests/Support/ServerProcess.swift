@@ -20,7 +20,8 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `serve --listen 127.0.0.1:0` and waits (at most `timeout`) for its ready line.
     static func start(
-        db: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(30)
+        db: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(30),
+        launcher: [String] = []
     ) async throws -> ServerProcess {
         let dir = URL(fileURLWithPath: db).deletingLastPathComponent()
         let tag = UUID().uuidString.prefix(8)
@@ -29,8 +30,10 @@ final class ServerProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: outURL.path, contents: nil)
         FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["serve", "--db", db, "--listen", "127.0.0.1:0"] + arguments
+        // `launcher` runs first and execs the server (e.g. a shell that sets a limit).
+        let command = launcher + [Paths.binary, "serve", "--db", db, "--listen", "127.0.0.1:0"] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
@@ -90,11 +93,13 @@ struct HTTPResult {
 }
 
 func http(
-    _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, timeout: Int64 = 30
+    _ method: HTTPMethod, _ url: String, token: String? = nil, body: String? = nil, timeout: Int64 = 30,
+    headers: [(String, String)] = []
 ) async throws -> HTTPResult {
     var request = HTTPClientRequest(url: url)
     request.method = method
     if let token { request.headers.add(name: "Coder-Session-Token", value: token) }
+    for (name, value) in headers { request.headers.add(name: name, value: value) }
     if let body {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body))
