@@ -58,11 +58,13 @@ public enum Isolation: String, Sendable, CaseIterable {
             let bwrap = Self.bubblewrap() ?? "bwrap"
             var arguments = Self.arguments(
                 workspace: workspace.resolvingSymlinksInPath(), dataDirectory: dataDirectory.resolvingSymlinksInPath(), hideData: true)
-            // A program that lives under /tmp (a build tree there) stays visible, read-only,
-            // through the private /tmp.
-            if let program = command.first, program.hasPrefix("/tmp/") {
+            // The app's program and taskbox's own binary (which templates run as `taskbox agent …`
+            // or `$0`) stay visible, read-only, through the private /tmp when they live there
+            // (a build tree under /tmp).
+            var kept: Set<String> = []
+            for program in [command.first, Demo.currentBinary].compactMap({ $0 }) where program.hasPrefix("/tmp/") {
                 let directory = URL(fileURLWithPath: program).deletingLastPathComponent().path
-                arguments += ["--ro-bind", directory, directory]
+                if kept.insert(directory).inserted { arguments += ["--ro-bind", directory, directory] }
             }
             return [bwrap] + arguments + ["--"] + command
         }
