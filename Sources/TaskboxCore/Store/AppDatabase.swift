@@ -6,6 +6,7 @@ import GRDB
 public struct AppDatabase: Sendable {
     public let pool: DatabasePool
     public let path: String
+    private let groupCommit: GroupCommit
 
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -25,7 +26,14 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        groupCommit = GroupCommit(pool: pool)
         try Migrations.migrator.migrate(pool)
+    }
+
+    /// A write of the application, in a transaction shared with the writes that wait at the
+    /// same moment (group commit, `GroupCommit`): one fsync for all of them.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await groupCommit.write(updates)
     }
 
     /// Identifiers of the migrations applied to this file, in order.
