@@ -37,16 +37,21 @@ extension AppDatabase {
     /// Workspace build jobs not yet started, oldest first, skipping workspaces in `busy`.
     public func pendingJobs(limit: Int, excluding busy: Set<String>) async throws -> [QueuedJob] {
         guard limit > 0 else { return [] }
+        // The busy workspaces are left out and the limit applied in SQL, so a long queue costs
+        // `limit` rows from the unfinished-jobs index, not the whole queue at every dispatch.
+        let busyJSON = String(decoding: try JSONEncoder().encode(busy.sorted()), as: UTF8.self)
         return try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT j.id, b.workspace_id, b.transition, j.canceled_at IS NOT NULL AS canceled
                     FROM provisioner_jobs j JOIN workspace_builds b ON b.job_id = j.id
                     WHERE j.completed_at IS NULL AND j.started_at IS NULL AND j.type = 'workspace_build'
+                      AND b.workspace_id NOT IN (SELECT value FROM json_each(?))
                     ORDER BY j.created_at, j.id
-                    """)
-            ).lazy.map { QueuedJob(id: $0["id"], workspaceID: $0["workspace_id"], transition: $0["transition"], canceled: $0["canceled"]) }
-                .filter { !busy.contains($0.workspaceID) }.prefix(limit).map { $0 }
+                    LIMIT ?
+                    """),
+                arguments: [busyJSON, limit]
+            ).map { QueuedJob(id: $0["id"], workspaceID: $0["workspace_id"], transition: $0["transition"], canceled: $0["canceled"]) }
         }
     }
 
