@@ -163,3 +163,19 @@ extension AppDatabase {
         try recordTaskEvent(db, .failed, workspaceID: build["workspace_id"], message: error)
     }
 }
+
+extension AppDatabase {
+    /// Many events in one transaction (the webhook benchmark's backlog).
+    func recordTaskEvents(_ type: TaskEventType, workspaceID: String, messages: [String]) async throws {
+        try await write { db in
+            for message in messages { try Self.recordTaskEvent(db, type, workspaceID: workspaceID, message: message) }
+        }
+    }
+
+    /// Calls `onChange` after every commit that touched the delivery queue (in this process);
+    /// the observation lasts until the returned value is cancelled.
+    func observeWebhookDeliveries(_ onChange: @escaping @Sendable () -> Void) -> AnyDatabaseCancellable {
+        DatabaseRegionObservation(tracking: Table("webhook_deliveries"))
+            .start(in: pool, onError: { _ in }, onChange: { _ in onChange() })
+    }
+}

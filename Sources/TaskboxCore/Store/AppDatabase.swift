@@ -4,7 +4,8 @@ import GRDB
 /// Owns the SQLite file: the connection pool (WAL, one writer, parallel readers), the
 /// migrator, and the application's reads and writes (in extensions, one per concept).
 public struct AppDatabase: Sendable {
-    public let pool: DatabasePool
+    /// Only the store reads and writes through it (a test checks that no file outside `Store/` does).
+    let pool: DatabasePool
     public let path: String
     private let groupCommit: GroupCommit
 
