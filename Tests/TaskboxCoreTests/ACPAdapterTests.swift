@@ -196,7 +196,7 @@ struct ACPAdapterTests {
     /// Through a real serve: the task's prompt writes a file, logs show the turn, a follow-up
     /// works, and after serve is SIGKILLed and restarted the conversation and session go on.
     @Test func acpTaskThroughServeSurvivesARestart() async throws {
-        let token = try createOwnerToken(db: dir.dbPath)
+        let token = try await createOwnerToken(db: dir.dbPath)
         let command = try JSONSerialization.data(
             withJSONObject: [Paths.binary, "agent", "acp", "--port", "{port}", "--"] + ACPTestAgent.command(load: true),
             options: [.withoutEscapingSlashes])
@@ -206,7 +206,7 @@ struct ACPAdapterTests {
                "healthcheck":{"url":"http://127.0.0.1:{port}/status","interval_s":1,"threshold":2}}]}],
              "ai_task":{"app":"acp"}}
             """
-        let version = try pushTemplate(manifest, in: dir)
+        let version = try await pushTemplate(manifest, in: dir)
 
         func state(_ server: ServerProcess, _ id: String) async throws -> (String?, String?) {
             let task = try await http(.GET, server.url + "/api/experimental/tasks/me/\(id)", token: token).object

@@ -53,13 +53,13 @@ import Testing
 
     @Test func appsThatLeaveTheirGroupAreStoppedAndFreeTheirSlots() async throws {
         let p = ProvisionerTests(dir: dir)
-        let token = try p.setUpUser()
-        _ = try runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath)
-        let bobToken = try runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout
+        let token = try await p.setUpUser()
+        _ = try await runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath)
+        let bobToken = try await runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        let escaping = try p.push(p.manifest(name: "escaping", command: [
+        let escaping = try await p.push(p.manifest(name: "escaping", command: [
             "/bin/sh", "-c", "setsid sleep 100000 & exec \"$0\" agentapi-echo --port $TASKBOX_APP_PORT", Paths.binary]))
-        let echo = try p.push(p.manifest(name: "echo"))
+        let echo = try await p.push(p.manifest(name: "echo"))
         let server = try await ServerProcess.start(db: dir.dbPath, arguments: ["--provisioners", "3"])
         var ids: [String] = []
         defer { cleanUp(ids) }
@@ -116,9 +116,9 @@ import Testing
 
     @Test func serveExitsOnSIGTERMWithinTheGracePeriodWhateverItsAppsDo() async throws {
         let p = ProvisionerTests(dir: dir)
-        let token = try p.setUpUser()
+        let token = try await p.setUpUser()
         // Ignores SIGTERM, and so does the child it moved to its own session.
-        let stubborn = try p.push(p.manifest(name: "stubborn", command: [
+        let stubborn = try await p.push(p.manifest(name: "stubborn", command: [
             "/bin/sh", "-c", "trap '' TERM; setsid sh -c \"trap '' TERM; sleep 100000\" & while true; do sleep 0.2; done"]))
         let server = try await ServerProcess.start(db: dir.dbPath)
         let id = try await create(server, token: token, version: stubborn)
@@ -135,7 +135,7 @@ import Testing
 
     @Test func appsStartWithACleanSignalMaskAndDefaultDispositions() async throws {
         let p = ProvisionerTests(dir: dir)
-        let token = try p.setUpUser()
+        let token = try await p.setUpUser()
         let script = """
             import signal, sys, time
             def on_term(signum, frame):
@@ -146,7 +146,7 @@ import Testing
             while True:
                 time.sleep(0.1)
             """
-        let python = try p.push(p.manifest(name: "python", command: [
+        let python = try await p.push(p.manifest(name: "python", command: [
             "/bin/sh", "-c", "grep -E '^Sig(Blk|Ign):' /proc/self/status > mask.txt; exec /usr/bin/python3 -c \"$0\"", script]))
         let server = try await ServerProcess.start(db: dir.dbPath)
         let id = try await create(server, token: token, version: python)
@@ -168,9 +168,9 @@ import Testing
 
     @Test func restartAfterSIGKILLStopsTheOldAppsWholeTree() async throws {
         let p = ProvisionerTests(dir: dir)
-        let token = try p.setUpUser()
+        let token = try await p.setUpUser()
         // The echo agent with a grandchild of serve (in the app's group).
-        let version = try p.push(p.manifest(name: "tree", command: [
+        let version = try await p.push(p.manifest(name: "tree", command: [
             "/bin/sh", "-c", "sleep 100000 & exec \"$0\" agentapi-echo --port $TASKBOX_APP_PORT", Paths.binary]))
         var server = try await ServerProcess.start(db: dir.dbPath)
         let id = try await create(server, token: token, version: version)

@@ -113,7 +113,7 @@ struct ClaudeAdapterTests {
         let build = workspace["latest_build"] as? [String: Any]
         let agent = ((build?["resources"] as? [[String: Any]])?.first?["agents"] as? [[String: Any]])?.first
         let app = (agent?["apps"] as? [[String: Any]])?.first
-        let printed = try runTaskbox(["agents", "token", "--workspace", id, "-o", "json"], db: dir.dbPath)
+        let printed = try await runTaskbox(["agents", "token", "--workspace", id, "-o", "json"], db: dir.dbPath)
         let agentToken = try #require((try printed.json() as? [String: Any])?["token"] as? String, "\(printed.stderr)")
         return (try #require(app?["url"] as? String), [("Authorization", "Bearer \(agentToken)")])
     }
@@ -131,8 +131,8 @@ struct ClaudeAdapterTests {
     }
 
     @Test func claudeTaskWritesAFileTalksIsInterruptedSurvivesRestartsAndAgentDeath() async throws {
-        let token = try createOwnerToken(db: dir.dbPath)
-        let version = try pushTemplate(try manifest(name: "claude-code", approve: "all"), in: dir)
+        let token = try await createOwnerToken(db: dir.dbPath)
+        let version = try await pushTemplate(try manifest(name: "claude-code", approve: "all"), in: dir)
         let binary = try ClaudeBinary.require()
         try await withModel { model, modelPort in
             var id = ""
@@ -243,8 +243,8 @@ struct ClaudeAdapterTests {
     }
 
     @Test func approveNoneDeniesTheWrite() async throws {
-        let token = try createOwnerToken(db: dir.dbPath)
-        let version = try pushTemplate(try manifest(name: "claude-none", approve: "none"), in: dir)
+        let token = try await createOwnerToken(db: dir.dbPath)
+        let version = try await pushTemplate(try manifest(name: "claude-none", approve: "none"), in: dir)
         try await withModel { _, modelPort in
             try await withServe(modelPort: modelPort) { server in
                 let created = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token,

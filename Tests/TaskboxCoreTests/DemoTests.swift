@@ -88,13 +88,13 @@ import Testing
     }
 
     @Test func demoAddsAClaudeCodeTemplateOnlyWhenClaudeIsOnPath() async throws {
-        func templates() throws -> [String] {
-            let listed = try runTaskbox(["templates", "list", "-o", "json"], db: dir.dbPath)
+        func templates() async throws -> [String] {
+            let listed = try await runTaskbox(["templates", "list", "-o", "json"], db: dir.dbPath)
             return (try listed.json() as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }.sorted()
         }
         let bare = try await ServerProcess.start(db: dir.dbPath, arguments: ["--demo"], environment: ["PATH": "/usr/bin:/bin"])
         #expect(await bare.stop() == 0)
-        #expect(try templates() == ["echo-demo"])
+        #expect(try await templates() == ["echo-demo"])
 
         // Any executable named claude on PATH will do: the demo only looks for it.
         let bin = dir.url.appendingPathComponent("bin")
@@ -103,7 +103,7 @@ import Testing
                                        attributes: [.posixPermissions: 0o755])
         let withClaude = try await ServerProcess.start(db: dir.dbPath, arguments: ["--demo"], environment: ["PATH": bin.path + ":/usr/bin:/bin"])
         #expect(await withClaude.stop() == 0)
-        #expect(try templates() == ["claude-code", "echo-demo"])
+        #expect(try await templates() == ["claude-code", "echo-demo"])
         let manifest = try await dir.openDatabase().pool.read {
             try String.fetchOne($0, sql: "SELECT v.manifest FROM templates t JOIN template_versions v ON v.id = t.active_version_id WHERE t.name = 'claude-code'")
         }

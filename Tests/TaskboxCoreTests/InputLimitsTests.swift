@@ -132,20 +132,20 @@ import Testing
         #expect(followed.withLock { $0 } == false, "the agent token went to the redirect's target")
     }
 
-    @Test func adminCommandsRefuseAnAbsurdLifetimeAndTheUsernameMe() throws {
-        _ = try runTaskbox(["users", "create", "--username", "alice"], db: dir.dbPath)
+    @Test func adminCommandsRefuseAnAbsurdLifetimeAndTheUsernameMe() async throws {
+        _ = try await runTaskbox(["users", "create", "--username", "alice"], db: dir.dbPath)
         for lifetime in ["99999999999h", "876601h"] {
-            let r = try runTaskbox(["tokens", "create", "--user", "alice", "--lifetime", lifetime], db: dir.dbPath)
+            let r = try await runTaskbox(["tokens", "create", "--user", "alice", "--lifetime", lifetime], db: dir.dbPath)
             #expect(r.status == 1, "exit status \(r.status) for \(lifetime), stderr: \(r.stderr)")
             #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains("876600h"), "\(r.stderr)")
             #expect(r.stdout.isEmpty)
         }
-        #expect(try runTaskbox(["tokens", "create", "--user", "alice", "--lifetime", "876600h"], db: dir.dbPath).status == 0)
+        #expect(try await runTaskbox(["tokens", "create", "--user", "alice", "--lifetime", "876600h"], db: dir.dbPath).status == 0)
         for name in ["me", "ME", "Me"] {
-            let r = try runTaskbox(["users", "create", "--username", name], db: dir.dbPath)
+            let r = try await runTaskbox(["users", "create", "--username", name], db: dir.dbPath)
             #expect(r.status == 1)
             #expect(r.stderr == "error: invalid username \"\(name)\": \"me\" is reserved, it names the caller in API paths\n")
         }
-        #expect(try runTaskbox(["users", "create", "--username", "meg"], db: dir.dbPath).status == 0)
+        #expect(try await runTaskbox(["users", "create", "--username", "meg"], db: dir.dbPath).status == 0)
     }
 }

@@ -23,9 +23,9 @@ import Testing
             """
     }
 
-    func push(_ manifest: String) throws -> String { try pushTemplate(manifest, in: dir) }
+    func push(_ manifest: String) async throws -> String { try await pushTemplate(manifest, in: dir) }
 
-    func setUpUser() throws -> String { try createOwnerToken(db: dir.dbPath) }
+    func setUpUser() async throws -> String { try await createOwnerToken(db: dir.dbPath) }
 
     /// Polls until `check` holds for the workspace JSON (at most `timeout`).
     @discardableResult
@@ -51,8 +51,8 @@ import Testing
     static func firstApp(_ w: [String: Any]) -> [String: Any] { (firstAgent(w)["apps"] as? [[String: Any]])?.first ?? [:] }
 
     @Test func taskGoesPendingStartingRunningThenStopsStartsAndIsDeleted() async throws {
-        let token = try setUpUser()
-        let version = try push(manifest(name: "echo", env: [
+        let token = try await setUpUser()
+        let version = try await push(manifest(name: "echo", env: [
             "MODEL_KEY": "{env:TASKBOX_TEST_MODEL_KEY}", "WHERE": "{port}/{param:AI Prompt}", "UNSET": "[{env:TASKBOX_TEST_NEVER_SET}]",
         ]))
         // Secrets of serve's environment reach an app only through its template's `env` map.
@@ -83,7 +83,7 @@ import Testing
         let mode = try FileManager.default.attributesOfItem(atPath: wsDir.path)[.posixPermissions] as? Int
         #expect(mode == 0o700)
         let env = try String(contentsOf: wsDir.appendingPathComponent("env.txt"), encoding: .utf8)
-        let agentToken = try runTaskbox(["agents", "token", "--workspace", id], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let agentToken = try await runTaskbox(["agents", "token", "--workspace", id], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try #require(URL(string: Self.firstApp(running)["url"] as? String ?? "")?.port)
         for line in ["CODER_AGENT_URL=\(server.url)", "CODER_AGENT_TOKEN=\(agentToken)", "CODER_MCP_APP_STATUS_SLUG=agent",
                      "CODER_WORKSPACE_ID=\(id)", "CODER_WORKSPACE_NAME=my-task", "CODER_WORKSPACE_OWNER_NAME=admin",
@@ -130,9 +130,9 @@ import Testing
     }
 
     @Test func commandThatCannotStartFailsTheBuildAndDyingProcessIsUnhealthy() async throws {
-        let token = try setUpUser()
-        let missing = try push(manifest(name: "missing", command: ["/nonexistent/agent", "--port", "{port}"]))
-        let dies = try push(manifest(name: "dies", command: ["/bin/sh", "-c", "exit 3"], threshold: 50))
+        let token = try await setUpUser()
+        let missing = try await push(manifest(name: "missing", command: ["/nonexistent/agent", "--port", "{port}"]))
+        let dies = try await push(manifest(name: "dies", command: ["/bin/sh", "-c", "exit 3"], threshold: 50))
         let server = try await ServerProcess.start(db: dir.dbPath)
         let a = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token, body: #"{"template_version_id":"\#(missing)","input":"x"}"#)
         let aID = try #require(a.object["id"] as? String)
@@ -157,10 +157,10 @@ import Testing
     }
 
     @Test func sigkillLeavesRunningJobsFailedAndRestartBringsAppsBack() async throws {
-        let token = try setUpUser()
-        let echo = try push(manifest(name: "echo"))
+        let token = try await setUpUser()
+        let echo = try await push(manifest(name: "echo"))
         // An app that ignores SIGTERM keeps its stop job running for the 10 s grace period.
-        let stubborn = try push(manifest(name: "stubborn", command: ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 0.2; done"]))
+        let stubborn = try await push(manifest(name: "stubborn", command: ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 0.2; done"]))
         var server = try await ServerProcess.start(db: dir.dbPath)
         let e = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token, body: #"{"template_version_id":"\#(echo)","input":"x"}"#)
         let echoID = try #require(e.object["id"] as? String)
@@ -185,7 +185,7 @@ import Testing
         #expect(Self.firstApp(after)["url"] as? String == Self.firstApp(before)["url"] as? String)
         let url = try #require(Self.firstApp(after)["url"] as? String)
         // The built-in agent answers only with its agent token (taskbox sends it).
-        let agentToken = try runTaskbox(["agents", "token", "--workspace", echoID], db: dir.dbPath).stdout
+        let agentToken = try await runTaskbox(["agents", "token", "--workspace", echoID], db: dir.dbPath).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await http(.GET, url + "/status").status == 401)
         #expect(try await http(.GET, url + "/status", headers: [("Authorization", "Bearer wrong")]).status == 401)

@@ -8,20 +8,20 @@ import Testing
     let dir = TestDirectory()
 
     /// Users with tokens and the plain AI template of the fixture, made with the CLI.
-    func prepare(users: Int) throws -> (tokens: [String], version: String) {
+    func prepare(users: Int) async throws -> (tokens: [String], version: String) {
         let file = dir.url.appendingPathComponent("ai.json")
         try TaskFixture.aiManifest().write(to: file, atomically: true, encoding: .utf8)
-        let pushed = try #require(try runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath).json() as? [String: Any])
+        let pushed = try #require(try await runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath).json() as? [String: Any])
         var tokens: [String] = []
         for i in 0..<users {
-            _ = try runTaskbox(["users", "create", "--username", "u\(i)"], db: dir.dbPath)
-            tokens.append(try runTaskbox(["tokens", "create", "--user", "u\(i)"], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            _ = try await runTaskbox(["users", "create", "--username", "u\(i)"], db: dir.dbPath)
+            tokens.append(try await runTaskbox(["tokens", "create", "--user", "u\(i)"], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return (tokens, try #require(pushed["template_version_id"] as? String))
     }
 
     @Test func acknowledgedCreatesSurviveSIGKILL() async throws {
-        let (tokens, version) = try prepare(users: 4)
+        let (tokens, version) = try await prepare(users: 4)
         let server = try await ServerProcess.start(db: dir.dbPath)
         let acknowledged = AcknowledgedIDs()
         // Four users create as fast as they can; the server is killed mid-burst.
@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func concurrentCreatesDeletesAndBuildsNeverFailOrDuplicate() async throws {
-        let (tokens, version) = try prepare(users: 2)
+        let (tokens, version) = try await prepare(users: 2)
         let server = try await ServerProcess.start(db: dir.dbPath, arguments: ["--provisioners", "4"])
         // 50 creates of the same two names from two users: one wins per owner and name.
         let statuses = try await (0..<50).asyncMap { i in
@@ -108,7 +108,7 @@ import Testing
     }
 
     @Test func backupWhileServingHasEveryTask() async throws {
-        let (tokens, version) = try prepare(users: 1)
+        let (tokens, version) = try await prepare(users: 1)
         let server = try await ServerProcess.start(db: dir.dbPath)
         var ids: [String] = []
         for i in 0..<30 {
@@ -124,7 +124,7 @@ import Testing
             }
         }
         let copy = dir.url.appendingPathComponent("copy.db").path
-        let result = try runTaskbox(["backup", "--to", copy], db: dir.dbPath)
+        let result = try await runTaskbox(["backup", "--to", copy], db: dir.dbPath)
         #expect(result.status == 0, "\(result.stderr)")
         _ = await writer.value
         #expect(await server.stop() == 0)
@@ -139,7 +139,7 @@ import Testing
     }
 
     @Test func tokensNeverReachTheLogs() async throws {
-        let (tokens, version) = try prepare(users: 1)
+        let (tokens, version) = try await prepare(users: 1)
         let server = try await ServerProcess.start(db: dir.dbPath)
         let token = tokens[0]
         _ = try await http(.GET, server.url + "/api/experimental/tasks?coder_session_token=\(token)")

@@ -23,12 +23,16 @@ import Testing
     }
 
     /// True when the server closed the connection within `timeout` (read returns 0 or an error).
-    static func closedByServer(_ fd: Int32, within timeout: Duration) -> Bool {
+    /// Polls without blocking a thread: Swift Testing runs tests on the cooperative pool (as
+    /// many threads as cores), and a blocking wait there would stall every other test.
+    static func closedByServer(_ fd: Int32, within timeout: Duration) async -> Bool {
         var pollFD = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let millis = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            guard poll(&pollFD, 1, millis) > 0 else { return false }
+            guard poll(&pollFD, 1, 0) > 0 else {
+                try? await Task.sleep(for: .milliseconds(50))
+                continue
+            }
             var buffer = [UInt8](repeating: 0, count: 4096)
             let n = recv(fd, &buffer, buffer.count, 0)
             if n <= 0 { return true }
@@ -73,9 +77,9 @@ import Testing
         let half = Self.connect(port: Self.port(server), sending: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         let keepAlive = Self.connect(port: Self.port(server), sending: "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         defer { [silent, half, keepAlive].forEach { close($0) } }
-        #expect(Self.closedByServer(silent, within: .seconds(10)))
-        #expect(Self.closedByServer(half, within: .seconds(10)))
-        #expect(Self.closedByServer(keepAlive, within: .seconds(10)))
+        #expect(await Self.closedByServer(silent, within: .seconds(10)))
+        #expect(await Self.closedByServer(half, within: .seconds(10)))
+        #expect(await Self.closedByServer(keepAlive, within: .seconds(10)))
         #expect(await server.stop() == 0)
     }
 
@@ -95,11 +99,11 @@ import Testing
     }
 
     @Test func anUnreachableModelAPIDoesNotSlowCreates() async throws {
-        _ = try runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: dir.dbPath)
-        let token = try runTaskbox(["tokens", "create", "--user", "admin"], db: dir.dbPath).stdout
+        _ = try await runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: dir.dbPath)
+        let token = try await runTaskbox(["tokens", "create", "--user", "admin"], db: dir.dbPath).stdout
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let p = ProvisionerTests(dir: dir)
-        let version = try p.push(p.manifest(name: "echo"))
+        let version = try await p.push(p.manifest(name: "echo"))
         // A port nothing listens on: every connect is refused.
         let server = try await ServerProcess.start(db: dir.dbPath, environment: [
             "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": "http://127.0.0.1:\(LoopbackPort.free())",
@@ -117,8 +121,8 @@ import Testing
 
     @Test func aPromptTooLongForAVariableReachesTheAgentThroughItsFile() async throws {
         let p = ProvisionerTests(dir: dir)
-        let token = try p.setUpUser()
-        let version = try p.push(p.manifest(name: "echo"))
+        let token = try await p.setUpUser()
+        let version = try await p.push(p.manifest(name: "echo"))
         let server = try await ServerProcess.start(db: dir.dbPath)
         let prompt = String(repeating: "0123456789abcdef", count: 200 * 1024 / 16) + " end"
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["template_version_id": version, "input": prompt]), as: UTF8.self)
@@ -149,7 +153,7 @@ import Testing
 
     @Test func theSandboxHidesTheDatabaseOtherWorkspacesAndOtherProcesses() async throws {
         let p = ProvisionerTests(dir: dir)
-        let token = try p.setUpUser()
+        let token = try await p.setUpUser()
         let probe = """
             db="$(dirname "$(dirname "$TASKBOX_WORKSPACE_DIR")")/taskbox.db"
             { head -c 16 "$db" >/dev/null 2>&1 && echo "db: readable" || echo "db: hidden"
@@ -160,7 +164,7 @@ import Testing
             } > probe.txt
             exec "$0" agentapi-echo --port "$TASKBOX_APP_PORT"
             """
-        let version = try p.push(p.manifest(name: "probe", command: ["/bin/sh", "-c", probe, Paths.binary]))
+        let version = try await p.push(p.manifest(name: "probe", command: ["/bin/sh", "-c", probe, Paths.binary]))
         let server = try await ServerProcess.start(db: dir.dbPath, arguments: ["--isolation", "sandbox"])
         var ids: [String] = []
         for _ in 0..<2 {

@@ -31,11 +31,11 @@ import Testing
         // Users and tokens created by other processes are seen by the running server at once.
         for i in 0..<5 {
             let name = "user-\(i)"
-            #expect(try runTaskbox(["users", "create", "--username", name], db: dir.dbPath).status == 0)
-            let token = try runTaskbox(["tokens", "create", "--user", name], db: dir.dbPath).stdout
+            #expect(try await runTaskbox(["users", "create", "--username", name], db: dir.dbPath).status == 0)
+            let token = try await runTaskbox(["tokens", "create", "--user", name], db: dir.dbPath).stdout
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             async let reads = (0..<10).asyncMap { _ in try await http(.GET, server.url + "/api/v2/users/me", token: token) }
-            let suspend = try runTaskbox(["users", "suspend", name, "-o", "json"], db: dir.dbPath)
+            let suspend = try await runTaskbox(["users", "suspend", name, "-o", "json"], db: dir.dbPath)
             #expect(suspend.status == 0, "\(suspend.stderr)")
             for result in try await reads { #expect(result.status == 200 || result.status == 401) }
             let after = try await http(.GET, server.url + "/api/v2/users/me", token: token)
@@ -45,8 +45,8 @@ import Testing
         #expect(!server.stderr.contains("database is locked"))
     }
 
-    @Test func badListenIsRefused() throws {
-        let result = try runTaskbox(["serve", "--listen", "nonsense"], db: dir.dbPath)
+    @Test func badListenIsRefused() async throws {
+        let result = try await runTaskbox(["serve", "--listen", "nonsense"], db: dir.dbPath)
         #expect(result.status != 0)
         #expect(result.stderr.contains("--listen"))
     }

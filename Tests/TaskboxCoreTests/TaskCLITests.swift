@@ -109,8 +109,8 @@ import Testing
         #expect(gamma.keys.contains("current_state"))  // null, yet present: the server's JSON as sent
 
         // Another user's task, for the scope of `list`.
-        #expect(try runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath).status == 0)
-        let bobToken = try runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout.trimmingCharacters(in: .newlines)
+        #expect(try await runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath).status == 0)
+        let bobToken = try await runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout.trimmingCharacters(in: .newlines)
         try await ok(["task", "create", "--name", "bobs", "Hello from bob"], client(demo, token: bobToken))
 
         for task in ["alpha", betaID, "gamma"] { try await waitIdle(task, env) }
@@ -243,7 +243,7 @@ import Testing
         let env = client(demo)
         let manifest = dir.url.appendingPathComponent("stuck.json")
         try Self.stuckManifest.write(to: manifest, atomically: true, encoding: .utf8)
-        #expect(try runTaskbox(["templates", "push", manifest.path], db: dir.dbPath).status == 0)
+        #expect(try await runTaskbox(["templates", "push", manifest.path], db: dir.dbPath).status == 0)
 
         let stuck = try jsonObject(try await ok(["task", "create", "--template", "stuck", "--preset", "us", "--name", "stuck", "Go", "-o", "json"], env))
         // A v2 task's id is not its workspace's (tasks-v2.md §0.2).

@@ -145,9 +145,12 @@ import Testing
             // and any other build is refused while it is active.
             r = try await client.call(.delete, "/api/experimental/tasks/me/\(id)", token: token)
             #expect(r.status == 404)
-            await #expect(throws: APIError(409, "A workspace build is already active.")) {
+            await #expect(throws: StoreRefusal.buildActive) {
                 try await db.createBuild(workspaceID: id, transition: "stop", initiatorID: alice.id)
             }
+            // Over HTTP, Coder's 409 with its text.
+            r = try await client.call(.post, "/api/v2/workspaces/\(id)/builds", token: token, json: #"{"transition":"stop"}"#)
+            #expect(r.status == 409 && r.object["message"] as? String == "A workspace build is already active.", "\(r.text)")
         }
     }
 

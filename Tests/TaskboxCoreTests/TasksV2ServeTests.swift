@@ -94,10 +94,10 @@ import Testing
               "command":["/bin/sh","-c","echo \"$0\" > task-arg.txt; env > env.tmp; mv env.tmp task-env.txt; exec sleep 300","{task:id}"],
               "env":{"TASK_FROM_PLACEHOLDER":"{task:prompt}"}}]}],"ai_task":{"app":"dump"}}
             """#.write(to: manifest, atomically: true, encoding: .utf8)
-        let pushed = try runTaskbox(["templates", "push", manifest.path, "-o", "json"], db: dir.dbPath)
+        let pushed = try await runTaskbox(["templates", "push", manifest.path, "-o", "json"], db: dir.dbPath)
         let version = try #require((try pushed.json() as? [String: Any])?["template_version_id"] as? String, "\(pushed.stderr)")
-        #expect(try runTaskbox(["users", "create", "--username", "alice"], db: dir.dbPath).status == 0)
-        let token = try runTaskbox(["tokens", "create", "--user", "alice"], db: dir.dbPath).stdout.trimmingCharacters(in: .newlines)
+        #expect(try await runTaskbox(["users", "create", "--username", "alice"], db: dir.dbPath).status == 0)
+        let token = try await runTaskbox(["tokens", "create", "--user", "alice"], db: dir.dbPath).stdout.trimmingCharacters(in: .newlines)
         let server = try await ServerProcess.start(db: dir.dbPath)
         let base = "\(server.url)/api/v2/tasks/me"
         let created = try await http(.POST, base, token: token, body: #"{"template_version_id":"\#(version)","input":"first prompt"}"#)

@@ -80,7 +80,7 @@ import Testing
             try await waitTask(demo, id) { $0["status"] as? String == "running" && Self.state($0) == "idle" }
 
             // The agent reports complete, then failure, through the app-status endpoint with its own token.
-            let agent = try runTaskbox(["agents", "token", "--workspace", id, "-o", "json"], db: dir.dbPath)
+            let agent = try await runTaskbox(["agents", "token", "--workspace", id, "-o", "json"], db: dir.dbPath)
             let agentToken = try #require((try agent.json() as? [String: Any])?["token"] as? String)
             for (state, message) in [("complete", "All done"), ("failure", "It broke")] {
                 let r = try await http(.PATCH, demo.url + "/api/v2/workspaceagents/me/app-status", token: agentToken,

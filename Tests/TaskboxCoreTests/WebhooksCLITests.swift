@@ -6,9 +6,9 @@ import Testing
 @Suite struct WebhooksCLITests {
     let dir = TestDirectory()
 
-    @Test func createListRotateDeliveriesDelete() throws {
+    @Test func createListRotateDeliveriesDelete() async throws {
         let alice = try dir.openDatabase().createUser(username: "alice")
-        var r = try runTaskbox(["webhooks", "create", "--url", "https://example.com/hook", "--events", "task.created,task.idle",
+        var r = try await runTaskbox(["webhooks", "create", "--url", "https://example.com/hook", "--events", "task.created,task.idle",
                                 "--user", "alice", "-o", "json"], db: dir.dbPath)
         #expect(r.status == 0, "\(r.stderr)")
         let created = try #require(try r.json() as? [String: Any])
@@ -19,7 +19,7 @@ import Testing
         let secret = try #require(created["secret"] as? String)
         #expect(secret.hasPrefix("whsec_"))
 
-        r = try runTaskbox(["webhooks", "list", "-o", "json"], db: dir.dbPath)
+        r = try await runTaskbox(["webhooks", "list", "-o", "json"], db: dir.dbPath)
         #expect(r.status == 0)
         #expect(!r.stdout.contains(String(secret.dropFirst(6))) && !r.stdout.contains("secret"))
         let list = try #require(try r.json() as? [[String: Any]])
@@ -27,19 +27,19 @@ import Testing
         #expect(list.first?["status"] as? String == "active")
         #expect(list.first?["user_id"] as? String == alice.id)
 
-        r = try runTaskbox(["webhooks", "rotate-secret", id, "-o", "json"], db: dir.dbPath)
+        r = try await runTaskbox(["webhooks", "rotate-secret", id, "-o", "json"], db: dir.dbPath)
         #expect(r.status == 0, "\(r.stderr)")
         let rotated = try #require((try r.json() as? [String: Any])?["secret"] as? String)
         #expect(rotated.hasPrefix("whsec_") && rotated != secret)
 
-        r = try runTaskbox(["webhooks", "deliveries", id, "-o", "json"], db: dir.dbPath)
+        r = try await runTaskbox(["webhooks", "deliveries", id, "-o", "json"], db: dir.dbPath)
         #expect(r.status == 0)
         let deliveries = try #require(try r.json() as? [Any])
         #expect(deliveries.isEmpty)
 
-        r = try runTaskbox(["webhooks", "delete", id], db: dir.dbPath)
+        r = try await runTaskbox(["webhooks", "delete", id], db: dir.dbPath)
         #expect(r.status == 0)
-        r = try runTaskbox(["webhooks", "delete", id], db: dir.dbPath)
+        r = try await runTaskbox(["webhooks", "delete", id], db: dir.dbPath)
         #expect(r.status != 0)
         #expect(r.stderr == "error: webhook \(id) not found\n")
     }
@@ -50,8 +50,8 @@ import Testing
          "error: invalid --events: unknown event \"task.finished\" (expected one of: task.created, task.working, task.idle, task.complete, task.failed, task.paused, task.resumed, task.deleted, task.needs_input)\n"),
         (["--url", "https://example.com/", "--user", "nobody"], "error: user \"nobody\" not found\n"),
     ])
-    func badCreateArgumentsFailWithOneLine(arguments: [String], stderr: String) throws {
-        let r = try runTaskbox(["webhooks", "create"] + arguments, db: dir.dbPath)
+    func badCreateArgumentsFailWithOneLine(arguments: [String], stderr: String) async throws {
+        let r = try await runTaskbox(["webhooks", "create"] + arguments, db: dir.dbPath)
         #expect(r.status != 0)
         #expect(r.stderr == stderr)
         #expect(try dir.openDatabase().webhooks().isEmpty)

@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Turns every thrown error into Coder's envelope: `APIError` as it is, the router's own
+/// Turns every thrown error into Coder's envelope: `APIError` as it is, the store's refusals
+/// as `APIError(_: StoreRefusal)` says, the router's own
 /// errors (unknown route, body too large) with Coder-style messages, anything else as 500.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
@@ -18,6 +19,8 @@ struct ErrorMiddleware: RouterMiddleware {
             return Self.internalError(error.message, String(describing: error.cause), context: context)
         } catch let error as APIError {
             return JSONResponse.error(error)
+        } catch let refusal as StoreRefusal {
+            return JSONResponse.error(APIError(refusal))
         } catch is NIOTooManyBytesError {
             return JSONResponse.error(Self.tooLarge)
         } catch let error as HTTPError {

@@ -26,7 +26,7 @@ public struct AuditContext: Sendable {
 
 extension AppDatabase {
     /// Inserts the workspace, its pending build #1 (`start`) and the build's parameters in
-    /// one transaction. Name clashes and parameter problems are `APIError`s.
+    /// one transaction. Name clashes and parameter problems are `StoreRefusal`s.
     public func createWorkspace(_ request: NewWorkspace) async throws -> String {
         try await write { db in
             let now = Timestamp.now()
@@ -68,12 +68,10 @@ extension AppDatabase {
         }
     }
 
-    static func nameInUse(_ name: String) -> APIError {
-        APIError(409, "Workspace \"\(name)\" already exists.",
-                 validations: [ValidationFailure(field: "name", detail: "This value is already in use and should be unique.")])
-    }
+    static func nameInUse(_ name: String) -> StoreRefusal { .workspaceNameInUse(name) }
 
-    public static let buildActiveMessage = "A workspace build is already active."
+    /// The text of the schema's trigger that refuses a second unfinished build.
+    static let buildActiveMessage = "A workspace build is already active."
 
     /// Creates a pending build and its job. A second unfinished build is refused (409); the
     /// schema's trigger enforces the same rule against races.
@@ -89,7 +87,7 @@ extension AppDatabase {
                 WHERE b.workspace_id = ? AND j.completed_at IS NULL
                 """,
             arguments: [workspaceID]) ?? false
-        if active { throw APIError(409, buildActiveMessage) }
+        if active { throw StoreRefusal.buildActive }
         let jobID = ID.new()
         try db.executeCached(
             sql: """
@@ -107,9 +105,9 @@ extension AppDatabase {
                     """,
                 arguments: [buildID, workspaceID, number, transition, templateVersionID, initiatorID, reason.rawValue, jobID, now, now])
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            if error.message?.contains(buildActiveMessage) == true { throw APIError(409, buildActiveMessage) }
+            if error.message?.contains(buildActiveMessage) == true { throw StoreRefusal.buildActive }
             if error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.message?.contains("consecutive") == true {
-                throw APIError(409, "insert workspace build", detail: error.message)
+                throw StoreRefusal.buildRejected(error.message)
             }
             throw error
         }
@@ -137,7 +135,7 @@ extension AppDatabase {
                     WHERE b.workspace_id = ? ORDER BY b.build_number DESC LIMIT 1
                     """,
                 arguments: [workspaceID])
-            else { throw APIError.notFound }
+            else { throw StoreRefusal.notFound }
             let previous = try Row.fetchAll(cached: db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
                 arguments: [latest["id"] as String]
             ).map { row -> (name: String, value: String) in
@@ -165,8 +163,7 @@ extension AppDatabase {
             guard try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM template_version_presets WHERE id = ? AND template_version_id = ?",
                 arguments: [presetID, versionID]) ?? false
             else {
-                throw APIError(400, "Template version preset \"\(presetID)\" not found for this template version.",
-                               validations: [ValidationFailure(field: "template_version_preset_id", detail: "preset not found")])
+                throw StoreRefusal.presetNotFound(presetID)
             }
             for row in try Row.fetchAll(cached: db, sql: "SELECT name, value FROM template_version_preset_parameters WHERE preset_id = ?", arguments: [presetID]) {
                 presetValues[row["name"]] = row["value"]
@@ -184,7 +181,7 @@ extension AppDatabase {
                 let detail = options.isEmpty
                     ? "\"\(value)\" is not a valid \(type)"
                     : "\"\(value)\" is not one of the options: \(options.joined(separator: ", "))"
-                throw APIError(400, "Unable to validate parameter \"\(name)\"", detail: detail)
+                throw StoreRefusal.invalidParameter(name: name, problem: detail)
             }
             resolved.append((name, value))
         }
@@ -252,9 +249,9 @@ extension AppDatabase {
             guard let job = try Row.fetchOne(cached: db,
                 sql: "SELECT j.id, j.completed_at, j.canceled_at FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = ?",
                 arguments: [buildID])
-            else { throw APIError.notFound }
-            if (job["completed_at"] as String?) != nil { throw APIError(400, "Job has already completed!") }
-            if (job["canceled_at"] as String?) != nil { throw APIError(400, "Job has already been marked as canceled!") }
+            else { throw StoreRefusal.notFound }
+            if (job["completed_at"] as String?) != nil { throw StoreRefusal.jobAlreadyCompleted }
+            if (job["canceled_at"] as String?) != nil { throw StoreRefusal.jobAlreadyCanceled }
             let now = Timestamp.now()
             try db.executeCached(sql: "UPDATE provisioner_jobs SET canceled_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [now, now, job["id"] as String])

@@ -166,15 +166,11 @@ extension AppDatabase {
         }
     }
 
-    public static let inputNotPausedMessage = "Unable to update task input, task must be paused."
-
     /// tasks-v2.md §3.5 step 4: the prompt changes only while the task is paused.
     public func updateTaskPrompt(id: String, prompt: String) async throws {
         try await write { db in
-            guard let task = try Self.task(db, id: id) else { throw APIError.notFound }
-            guard task.status == .paused else {
-                throw APIError(409, Self.inputNotPausedMessage, detail: "Please stop the task's workspace before updating the input.")
-            }
+            guard let task = try Self.task(db, id: id) else { throw StoreRefusal.notFound }
+            guard task.status == .paused else { throw StoreRefusal.taskNotPaused }
             try db.execute(sql: "UPDATE tasks SET prompt = ? WHERE id = ?", arguments: [prompt, id])
         }
     }

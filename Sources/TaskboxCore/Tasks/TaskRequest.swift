@@ -50,6 +50,10 @@ struct TaskRequest {
 func withBuildErrorDetail<T>(_ body: () async throws -> T) async throws -> T {
     do {
         return try await body()
+    } catch let refusal as StoreRefusal {
+        var error = APIError(refusal)
+        if error.detail == nil && error.status == 409 { error.detail = error.message }
+        throw error
     } catch var error as APIError where error.detail == nil && error.status == 409 {
         error.detail = error.message
         throw error

@@ -54,10 +54,12 @@ struct CommandResult {
 }
 
 /// Runs `taskbox ARGS` on a database with a time limit, capturing both streams in files
-/// (pipes could fill up and stall the child).
+/// (pipes could fill up and stall the child). It waits without holding a thread: Swift
+/// Testing runs tests on the cooperative pool (as many threads as cores), and a blocking wait
+/// there stalls every other test's timers and I/O for as long as the command runs.
 func runTaskbox(
     _ arguments: [String], db: String, environment: [String: String] = [:], timeout: Duration = .seconds(60)
-) throws -> CommandResult {
+) async throws -> CommandResult {
     let dir = FileManager.default.temporaryDirectory
     let outURL = dir.appendingPathComponent("taskbox-out-\(UUID().uuidString)")
     let errURL = dir.appendingPathComponent("taskbox-err-\(UUID().uuidString)")
@@ -82,7 +84,7 @@ func runTaskbox(
             Issue.record("taskbox \(arguments) timed out")
             break
         }
-        Thread.sleep(forTimeInterval: 0.005)
+        try? await Task.sleep(for: .milliseconds(5))
     }
     process.waitUntilExit()
     return CommandResult(
@@ -119,16 +121,16 @@ extension TestResponse {
 }
 
 /// An owner `admin` on the database, and a token of theirs, through the real CLI.
-func createOwnerToken(db: String) throws -> String {
-    _ = try runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: db)
-    return try runTaskbox(["tokens", "create", "--user", "admin"], db: db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+func createOwnerToken(db: String) async throws -> String {
+    _ = try await runTaskbox(["users", "create", "--username", "admin", "--roles", "owner"], db: db)
+    return try await runTaskbox(["tokens", "create", "--user", "admin"], db: db).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 }
 
 /// `templates push` of a manifest text through the real CLI; returns the new version's id.
-func pushTemplate(_ manifest: String, in dir: TestDirectory) throws -> String {
+func pushTemplate(_ manifest: String, in dir: TestDirectory) async throws -> String {
     let file = dir.url.appendingPathComponent("m-\(UUID().uuidString).json")
     try manifest.write(to: file, atomically: true, encoding: .utf8)
-    let result = try runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath)
+    let result = try await runTaskbox(["templates", "push", file.path, "-o", "json"], db: dir.dbPath)
     let object = try #require(try result.json() as? [String: Any], "\(result.stderr)")
     return try #require(object["template_version_id"] as? String)
 }
