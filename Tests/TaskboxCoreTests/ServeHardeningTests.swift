@@ -50,13 +50,32 @@ import Testing
         let server = try await ServerProcess.start(
             db: dir.dbPath, arguments: ["--read-header-timeout", "4s", "--idle-timeout", "6s"],
             launcher: ["/bin/sh", "-c", "ulimit -Sn 1024 && exec \"$@\"", "sh"])
-        var idle: [Int32] = []
-        defer { idle.forEach { close($0) } }
-        for _ in 0..<1100 {
-            let fd = Self.connect(port: Self.port(server))
-            if fd >= 0 { idle.append(fd) }
+        // The 1,100 idle connections are held by a child shell, not by this process: Foundation's
+        // Process.run (Swift 6.3.1) over-reads /proc/self/fd and can crash any test that starts
+        // a process while this one holds over a thousand descriptors.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/bin/bash")
+        holder.arguments = ["-c", """
+            ulimit -n 4096 || exit 3
+            n=0
+            for i in $(seq 1100); do exec {fd}<>/dev/tcp/127.0.0.1/\(Self.port(server)) && n=$((n + 1)); done
+            echo "open $n"
+            exec sleep 120
+            """]
+        let holderOut = dir.url.appendingPathComponent("idle-holder.out")
+        FileManager.default.createFile(atPath: holderOut.path, contents: nil)
+        holder.standardOutput = try FileHandle(forWritingTo: holderOut)
+        holder.standardError = FileHandle.nullDevice
+        try holder.run()
+        defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
+        var opened = ""
+        let openDeadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < openDeadline && holder.isRunning {
+            opened = (try? String(contentsOf: holderOut, encoding: .utf8)) ?? ""
+            if opened.hasPrefix("open ") { break }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        #expect(idle.count == 1100)
+        #expect(opened == "open 1100\n", "\(opened)")
         // Measured once serve has had time to accept them (not behind its accept backlog), and
         // before the header timeout closes them.
         try await Task.sleep(for: .milliseconds(1500))

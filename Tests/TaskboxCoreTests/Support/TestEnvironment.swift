@@ -54,12 +54,27 @@ struct CommandResult {
 }
 
 /// Runs `taskbox ARGS` on a database with a time limit, capturing both streams in files
-/// (pipes could fill up and stall the child). It waits without holding a thread: Swift
-/// Testing runs tests on the cooperative pool (as many threads as cores), and a blocking wait
-/// there stalls every other test's timers and I/O for as long as the command runs.
+/// (pipes could fill up and stall the child). The process is started and waited for on a
+/// thread of its own: Swift Testing runs tests on the cooperative pool (as many threads as
+/// cores), where a blocking wait would stall every other test, and Foundation's `Process`
+/// is best driven from one thread from start to exit.
 func runTaskbox(
     _ arguments: [String], db: String, environment: [String: String] = [:], timeout: Duration = .seconds(60)
 ) async throws -> CommandResult {
+    let (result, timedOut) = try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread {
+            continuation.resume(with: Result { try runTaskboxBlocking(arguments, db: db, environment: environment, timeout: timeout) })
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+    if timedOut { Issue.record("taskbox \(arguments) timed out") }
+    return result
+}
+
+private func runTaskboxBlocking(
+    _ arguments: [String], db: String, environment: [String: String], timeout: Duration
+) throws -> (CommandResult, timedOut: Bool) {
     let dir = FileManager.default.temporaryDirectory
     let outURL = dir.appendingPathComponent("taskbox-out-\(UUID().uuidString)")
     let errURL = dir.appendingPathComponent("taskbox-err-\(UUID().uuidString)")
@@ -78,19 +93,21 @@ func runTaskbox(
     process.standardInput = FileHandle.nullDevice
     try process.run()
     let deadline = ContinuousClock.now + timeout
+    var timedOut = false
     while process.isRunning {
         if ContinuousClock.now > deadline {
             process.terminate()
-            Issue.record("taskbox \(arguments) timed out")
+            timedOut = true
             break
         }
-        try? await Task.sleep(for: .milliseconds(5))
+        Thread.sleep(forTimeInterval: 0.005)
     }
     process.waitUntilExit()
-    return CommandResult(
+    let result = CommandResult(
         status: process.terminationStatus,
         stdout: (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
         stderr: (try? String(contentsOf: errURL, encoding: .utf8)) ?? "")
+    return (result, timedOut)
 }
 
 /// Builds the app's router on a database, as `serve` does, for `app.test(.router)`.
