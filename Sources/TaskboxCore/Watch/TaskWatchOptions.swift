@@ -1,0 +1,39 @@
+/// Limits of the watch streams (issue #17).
+public struct TaskWatchOptions: Sendable {
+    /// Events a watcher may fall behind before it is disconnected (it resumes with `Last-Event-ID`).
+    public var watcherBuffer: Int
+    /// Events a hub keeps for resuming; a resume from further back gets the current state again.
+    public var replay: Int
+    /// A comment line this often keeps idle connections (and proxies) open.
+    public var keepAlive: Duration
+    /// A hub without watchers lives this long, so a reconnect resumes exactly.
+    public var linger: Duration
+
+    public init(watcherBuffer: Int = 256, replay: Int = 1024, keepAlive: Duration = .seconds(15), linger: Duration = .seconds(30)) {
+        self.watcherBuffer = watcherBuffer
+        self.replay = replay
+        self.keepAlive = keepAlive
+        self.linger = linger
+    }
+}
+
+/// An event id of a task's watch stream: `<epoch>.<seq>`. `seq` counts the hub's events; the
+/// epoch names the hub instance, so an id from before a restart is never taken for a newer one.
+struct WatchEventID: Equatable {
+    var epoch: String
+    var seq: Int
+
+    var text: String { "\(epoch).\(seq)" }
+
+    init(epoch: String, seq: Int) {
+        self.epoch = epoch
+        self.seq = seq
+    }
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, let seq = Int(parts[1]), seq >= 0 else { return nil }
+        epoch = String(parts[0])
+        self.seq = seq
+    }
+}
