@@ -51,8 +51,16 @@ actor TaskWatchHub {
         self.onIdle = onIdle
     }
 
+    private var starting: Task<Void, Never>?
+
+    /// Starts the hub once; concurrent first watchers all wait for the same start.
+    func ensureStarted() async {
+        if starting == nil { starting = Task { await self.start() } }
+        await starting?.value
+    }
+
     /// Reads the task, then follows its changes and ticks the keep-alive.
-    func start() async {
+    private func start() async {
         await refresh()
         let (id, signals) = changes.listen()
         feedID = id

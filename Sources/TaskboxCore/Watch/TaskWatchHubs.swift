@@ -27,8 +27,8 @@ public actor TaskWatchHubs {
                     await self.remove(hub)
                 }
                 hubs[taskID] = hub
-                await hub.start()
             }
+            await hub.ensureStarted()
             if let attachment = await hub.attach(after: after, cutOff: cutOff) { return attachment }
             remove(hub)
         }
