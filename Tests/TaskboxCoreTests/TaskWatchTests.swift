@@ -134,6 +134,56 @@ import Testing
         await demo.server.stop()
     }
 
+    /// The Python that has httpx-sse: `TASKBOX_SSE_PYTHON`, else the webhook tests' `.venv` (`.ci/run` sets both up).
+    static var ssePython: String {
+        let environment = ProcessInfo.processInfo.environment
+        for name in ["TASKBOX_SSE_PYTHON", "TASKBOX_WEBHOOK_PYTHON"] {
+            if let path = environment[name], !path.isEmpty { return path }
+        }
+        return Paths.repoRoot.appendingPathComponent(".venv/bin/python").path
+    }
+
+    /// Runs `Tests/watch/sse_client.py` until the log entry `until` (at most 60 s); its events.
+    func pythonClient(_ url: String, token: String, until: String, lastEventID: String? = nil) throws -> ClientScript {
+        var arguments = [Paths.repoRoot.appendingPathComponent("Tests/watch/sse_client.py").path,
+                         "--url", url, "--token", token, "--until", until, "--timeout", "60"]
+        if let lastEventID { arguments += ["--last-event-id", lastEventID] }
+        return try ClientScript(Self.ssePython, arguments)
+    }
+
+    @Test func anSSEClientLibraryReadsTheStreamAndResumes() async throws {
+        let dir = TestDirectory()
+        let demo = try await DemoServer.start(dir: dir)
+        defer { Task { await demo.server.stop() } }
+        _ = try await createTask(demo, name: "pythonic")
+        let url = "\(demo.url)/api/v2/tasks/me/pythonic/watch"
+        let first = try pythonClient(url, token: demo.token, until: "Echo: first")
+        #expect(await first.exit(within: .seconds(60)) == 0, "\(first.stderr)")
+        let events = first.events
+        #expect(events.first?["event"] as? String == "task")
+        let logs = events.filter { $0["event"] as? String == "log" }.compactMap { event -> String? in
+            guard let data = (event["data"] as? String)?.data(using: .utf8),
+                  let entry = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            return "\(entry["type"] ?? ""): \(entry["content"] ?? "")"
+        }
+        #expect(Array(logs.suffix(3)) == [Self.greeting, "input: first", "output: Echo: first"])
+        #expect(events.allSatisfy { ($0["id"] as? String)?.isEmpty == false }, "httpx-sse sees an id on every event")
+
+        // Resuming from the last id with the library's Last-Event-ID gets only what came after.
+        let lastID = try #require(events.last?["id"] as? String)
+        let resumed = try pythonClient(url, token: demo.token, until: "Echo: again", lastEventID: lastID)
+        try await Task.sleep(for: .milliseconds(500))
+        try await send(demo, "pythonic", "again")
+        #expect(await resumed.exit(within: .seconds(60)) == 0, "\(resumed.stderr)")
+        let after = resumed.events.compactMap { event -> String? in
+            guard event["event"] as? String == "log", let data = (event["data"] as? String)?.data(using: .utf8),
+                  let entry = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+            return "\(entry["type"] ?? ""): \(entry["content"] ?? "")"
+        }
+        #expect(after == ["input: again", "output: Echo: again"], "no repeat of what the first run saw")
+        await demo.server.stop()
+    }
+
     @Test func aHundredWatchersShareOneAgentSubscription() async throws {
         let dir = TestDirectory()
         let demo = try await DemoServer.start(dir: dir)
@@ -191,4 +241,51 @@ final class StalledReader: @unchecked Sendable {
     }
 
     func close() { _ = Glibc.close(fd) }
+}
+
+/// A script run to its end with its output in files; every wait bounded, killed if it outlives the test.
+final class ClientScript: @unchecked Sendable {
+    let process = Process()
+    let outURL: URL
+    let errURL: URL
+
+    init(_ executable: String, _ arguments: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw ServerError("no Python with httpx-sse at \(executable): run .ci/run (or set TASKBOX_SSE_PYTHON)")
+        }
+        let tag = UUID().uuidString
+        outURL = FileManager.default.temporaryDirectory.appendingPathComponent("sse-\(tag).out")
+        errURL = FileManager.default.temporaryDirectory.appendingPathComponent("sse-\(tag).err")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: outURL)
+        process.standardError = try FileHandle(forWritingTo: errURL)
+        try process.run()
+    }
+
+    var stdout: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+    var events: [[String: Any]] {
+        stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    func exit(within timeout: Duration) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            return nil
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
 }
