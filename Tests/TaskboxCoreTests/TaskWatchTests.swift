@@ -184,6 +184,26 @@ import Testing
         await demo.server.stop()
     }
 
+    @Test func keepAliveCommentsHoldAStreamOpenPastTheIdleTimeout() async throws {
+        let dir = TestDirectory()
+        let demo = try await DemoServer.start(dir: dir, arguments: ["--idle-timeout", "1s", "--watch-keepalive", "300ms"])
+        defer { Task { await demo.server.stop() } }
+        _ = try await createTask(demo, name: "quiet")
+        let url = "\(demo.url)/api/v2/tasks/me/quiet/watch"
+        let watcher = EventStreamClient.open(url, token: demo.token)
+        defer { watcher.close() }
+        await watcher.waitFor("the idle task") { isIdle($0.lastTask) && $0.conversation.count == 3 }
+        // Raw bytes: the comment lines arrive while nothing else happens.
+        let raw = try StalledReader(url: url, token: demo.token)
+        defer { raw.close() }
+        try await Task.sleep(for: .seconds(3))
+        #expect(!watcher.ended, "three idle timeouts later the stream is still open")
+        #expect(raw.readAvailable().contains(": keep-alive\n\n"))
+        try await send(demo, "quiet", "still there")
+        await watcher.waitFor("the echo after the quiet spell") { $0.logLines.contains("output: Echo: still there") }
+        await demo.server.stop()
+    }
+
     @Test func aHundredWatchersShareOneAgentSubscription() async throws {
         let dir = TestDirectory()
         let demo = try await DemoServer.start(dir: dir)
@@ -238,6 +258,15 @@ final class StalledReader: @unchecked Sendable {
             if n < 0 && errno != EAGAIN && errno != EWOULDBLOCK { return true }
         }
         return false
+    }
+
+    /// What has arrived so far (reads for up to a second).
+    func readAvailable() -> String {
+        var wait = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : ""
     }
 
     func close() { _ = Glibc.close(fd) }
