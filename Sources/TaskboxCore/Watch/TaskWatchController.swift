@@ -53,7 +53,7 @@ struct TaskWatchController {
 
     /// An SSE response: `body` writes frames until it returns, the client leaves or the server stops.
     static func eventStream(
-        _ request: Request, _ body: @escaping @Sendable (_ write: (String) async throws -> Void) async throws -> Void,
+        _ request: Request, _ body: @escaping @Sendable (_ write: (WatchFrame) async throws -> Void) async throws -> Void,
         onEnd: @escaping @Sendable () async -> Void, onShutdown: @escaping @Sendable () -> Void = {}
     ) -> Response {
         var headers = HTTPFields()
@@ -64,7 +64,12 @@ struct TaskWatchController {
             do {
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
                     try await withGracefulShutdownHandler {
-                        try await body { frame in try await writer.write(ByteBuffer(string: frame)) }
+                        try await body { frame in
+                            var buffer = ByteBuffer()
+                            if let id = frame.id { buffer.writeString("id: \(id)\n") }
+                            buffer.writeString(frame.body)
+                            try await writer.write(buffer)
+                        }
                     } onGracefulShutdown: {
                         onShutdown()
                     }

@@ -10,14 +10,14 @@ import Logging
 /// `Last-Event-ID` gets exactly what it missed. A watcher whose buffer fills is cut off.
 actor TaskWatchHub {
     struct Watcher {
-        var continuation: AsyncStream<String>.Continuation
+        var continuation: AsyncStream<WatchFrame>.Continuation
         var cutOff: @Sendable () -> Void
     }
 
     /// A watcher's side: its frames, and the handle to leave.
     struct Attachment: Sendable {
         var id: Int
-        var frames: AsyncStream<String>
+        var frames: AsyncStream<WatchFrame>
         var hub: TaskWatchHub
     }
 
@@ -30,11 +30,15 @@ actor TaskWatchHub {
     private let onIdle: @Sendable (TaskWatchHub) async -> Void
 
     private var seq = 0
-    private var ring: [(seq: Int, frame: String)] = []
+    private var ring: [(seq: Int, frame: WatchFrame)] = []
     private var watchers: [Int: Watcher] = [:]
     private var nextWatcher = 0
     private var task: TaskResponse?
     private var messages: [Int64: AgentMessage] = [:]
+    /// The newest `event:`/`data:` text of the task and of each log entry, shared by every
+    /// watcher that starts from the current state (no copy per watcher).
+    private var taskBody = ""
+    private var logBodies: [Int64: String] = [:]
     private var upstream: (key: String, task: Task<Void, Never>)?
     private var background: [Task<Void, Never>] = []
     private var feedID: Int?
@@ -71,7 +75,7 @@ actor TaskWatchHub {
         background.append(Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: keepAlive)
-                await self?.broadcast(": keep-alive\n\n")
+                await self?.broadcast(WatchFrame.keepAlive)
             }
         })
     }
@@ -83,7 +87,7 @@ actor TaskWatchHub {
     /// Nil once the hub stopped.
     func attach(after: String?, cutOff: @escaping @Sendable () -> Void) -> Attachment? {
         guard !stopped else { return nil }
-        var backlog: [String] = []
+        var backlog: [WatchFrame] = []
         if let after = after.flatMap(WatchEventID.init), after.epoch == epoch, after.seq <= seq,
            after.seq >= (ring.first?.seq ?? seq + 1) - 1 {
             backlog = ring.filter { $0.seq > after.seq }.map(\.frame)
@@ -91,7 +95,7 @@ actor TaskWatchHub {
             backlog = currentState()
         }
         let (frames, continuation) = AsyncStream.makeStream(
-            of: String.self, bufferingPolicy: .bufferingOldest(options.watcherBuffer + backlog.count))
+            of: WatchFrame.self, bufferingPolicy: .bufferingOldest(options.watcherBuffer + backlog.count))
         for frame in backlog { continuation.yield(frame) }
         if task == nil { continuation.finish() }
         let id = nextWatcher
@@ -133,27 +137,25 @@ actor TaskWatchHub {
     }
 
     /// The state a new watcher starts from, every frame with the newest id.
-    private func currentState() -> [String] {
-        guard let task else { return [] }
+    private func currentState() -> [WatchFrame] {
+        guard task != nil else { return [] }
         let id = WatchEventID(epoch: epoch, seq: seq).text
-        var frames = [Self.frame(id: id, event: "task", task)]
-        for key in messages.keys.sorted() {
-            frames.append(Self.frame(id: id, event: "log", TaskLogEntry(message: messages[key]!)))
-        }
-        return frames
+        return [WatchFrame(id: id, body: taskBody)] + logBodies.keys.sorted().map { WatchFrame(id: id, body: logBodies[$0]!) }
     }
 
     // MARK: Events
 
-    private func publish(_ event: String, _ data: some JSONWritable) {
+    @discardableResult
+    private func publish(_ event: String, _ data: some JSONWritable) -> String {
         seq += 1
-        let frame = Self.frame(id: WatchEventID(epoch: epoch, seq: seq).text, event: event, data)
+        let frame = WatchFrame(id: WatchEventID(epoch: epoch, seq: seq).text, body: WatchFrame.body(event, data))
         ring.append((seq, frame))
         if ring.count > options.replay { ring.removeFirst(ring.count - options.replay) }
         broadcast(frame)
+        return frame.body
     }
 
-    private func broadcast(_ frame: String) {
+    private func broadcast(_ frame: WatchFrame) {
         for (id, watcher) in watchers {
             if case .dropped = watcher.continuation.yield(frame) {
                 // Too far behind: cut off; it resumes with its Last-Event-ID.
@@ -165,11 +167,6 @@ actor TaskWatchHub {
         }
     }
 
-    static func frame(id: String, event: String, _ data: some JSONWritable) -> String {
-        var json = JSONWriter()
-        data.write(to: &json)
-        return "id: \(id)\nevent: \(event)\ndata: \(String(decoding: json.bytes, as: UTF8.self))\n\n"
-    }
 
     /// Re-reads the task: a `task` event when its status or current state changed, the agent
     /// subscription started or stopped with the task's activity, the end when it is gone.
@@ -196,7 +193,7 @@ actor TaskWatchHub {
         let response = row.response(workspace: workspace)
         if task?.status != response.status || task?.current_state != response.current_state {
             task = response
-            publish("task", response)
+            taskBody = publish("task", response)
         }
         await followAgent(row)
     }
@@ -235,7 +232,7 @@ actor TaskWatchHub {
         guard !stopped, case .message(let message) = event, message.role == "user" || message.role == "agent" else { return }
         if messages[message.id] == message { return }
         messages[message.id] = message
-        publish("log", TaskLogEntry(message: message))
+        logBodies[message.id] = publish("log", TaskLogEntry(message: message))
     }
 
     /// `{"id"}` of a task that was deleted.

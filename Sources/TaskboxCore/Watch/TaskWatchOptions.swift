@@ -37,3 +37,26 @@ struct WatchEventID: Equatable {
         self.seq = seq
     }
 }
+
+/// One SSE frame: the `id:` line (if any), then the shared `event:`/`data:` text.
+struct WatchFrame: Sendable {
+    var id: String?
+    var body: String
+
+    static let keepAlive = WatchFrame(id: nil, body: ": keep-alive\n\n")
+
+    static func body(_ event: String, _ data: some JSONWritable) -> String {
+        var json = JSONWriter()
+        data.write(to: &json)
+        return "event: \(event)\ndata: \(String(decoding: json.bytes, as: UTF8.self))\n\n"
+    }
+
+    init(id: String?, body: String) {
+        self.id = id
+        self.body = body
+    }
+
+    init(id: String, event: String, _ data: some JSONWritable) {
+        self.init(id: id, body: Self.body(event, data))
+    }
+}
