@@ -38,18 +38,18 @@ extension TaskWatchController {
                     guard before?.status != task.status || before?.current_state != task.current_state else { continue }
                     sent[task.id] = task
                     seq += 1
-                    try await write(WatchFrame(id: String(seq), event: "task", task))
+                    try await write([WatchFrame(id: String(seq), event: "task", task)])
                 }
                 let present = Set(tasks.map(\.id))
                 for id in sent.keys.sorted() where !present.contains(id) {
                     sent.removeValue(forKey: id)
                     seq += 1
-                    try await write(WatchFrame(id: String(seq), event: "deleted", TaskWatchHub.TaskGone(id: id)))
+                    try await write([WatchFrame(id: String(seq), event: "deleted", TaskWatchHub.TaskGone(id: id))])
                 }
             }
             try await scan()
             for await rescan in ticks {
-                if rescan { try await scan() } else { try await write(.keepAlive) }
+                if rescan { try await scan() } else { try await write([.keepAlive]) }
             }
         } onEnd: {
             changes.stopListening(feedID)

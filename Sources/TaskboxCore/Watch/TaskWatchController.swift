@@ -43,7 +43,7 @@ struct TaskWatchController {
             throw APIError.notFound
         }
         return Self.eventStream(request) { write in
-            for await frame in attachment.frames { try await write(frame) }
+            for await frames in attachment.frames { try await write(frames) }
         } onEnd: {
             await attachment.hub.detach(attachment.id)
         } onShutdown: {
@@ -53,7 +53,7 @@ struct TaskWatchController {
 
     /// An SSE response: `body` writes frames until it returns, the client leaves or the server stops.
     static func eventStream(
-        _ request: Request, _ body: @escaping @Sendable (_ write: (WatchFrame) async throws -> Void) async throws -> Void,
+        _ request: Request, _ body: @escaping @Sendable (_ write: ([WatchFrame]) async throws -> Void) async throws -> Void,
         onEnd: @escaping @Sendable () async -> Void, onShutdown: @escaping @Sendable () -> Void = {}
     ) -> Response {
         var headers = HTTPFields()
@@ -64,11 +64,18 @@ struct TaskWatchController {
             do {
                 try await request.body.consumeWithCancellationOnInboundClose { _ in
                     try await withGracefulShutdownHandler {
-                        try await body { frame in
+                        try await body { frames in
+                            // Frames go out in writes of about 64 KiB: a backlog of thousands is a few writes.
                             var buffer = ByteBuffer()
-                            if let id = frame.id { buffer.writeString("id: \(id)\n") }
-                            buffer.writeString(frame.body)
-                            try await writer.write(buffer)
+                            for frame in frames {
+                                if let id = frame.id { buffer.writeString("id: \(id)\n") }
+                                buffer.writeString(frame.body)
+                                if buffer.readableBytes >= 65536 {
+                                    try await writer.write(buffer)
+                                    buffer = ByteBuffer()
+                                }
+                            }
+                            if buffer.readableBytes > 0 { try await writer.write(buffer) }
                         }
                     } onGracefulShutdown: {
                         onShutdown()

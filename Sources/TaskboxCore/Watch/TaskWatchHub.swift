@@ -10,14 +10,15 @@ import Logging
 /// `Last-Event-ID` gets exactly what it missed. A watcher whose buffer fills is cut off.
 actor TaskWatchHub {
     struct Watcher {
-        var continuation: AsyncStream<WatchFrame>.Continuation
+        var continuation: AsyncStream<[WatchFrame]>.Continuation
         var cutOff: @Sendable () -> Void
     }
 
     /// A watcher's side: its frames, and the handle to leave.
     struct Attachment: Sendable {
         var id: Int
-        var frames: AsyncStream<WatchFrame>
+        /// The backlog arrives as one element (written in few large writes), live events one by one.
+        var frames: AsyncStream<[WatchFrame]>
         var hub: TaskWatchHub
     }
 
@@ -95,8 +96,8 @@ actor TaskWatchHub {
             backlog = currentState()
         }
         let (frames, continuation) = AsyncStream.makeStream(
-            of: WatchFrame.self, bufferingPolicy: .bufferingOldest(options.watcherBuffer + backlog.count))
-        for frame in backlog { continuation.yield(frame) }
+            of: [WatchFrame].self, bufferingPolicy: .bufferingOldest(options.watcherBuffer + 1))
+        if !backlog.isEmpty { continuation.yield(backlog) }
         if task == nil { continuation.finish() }
         let id = nextWatcher
         nextWatcher += 1
@@ -157,7 +158,7 @@ actor TaskWatchHub {
 
     private func broadcast(_ frame: WatchFrame) {
         for (id, watcher) in watchers {
-            if case .dropped = watcher.continuation.yield(frame) {
+            if case .dropped = watcher.continuation.yield([frame]) {
                 // Too far behind: cut off; it resumes with its Last-Event-ID.
                 logger.info("watcher too far behind, disconnected", metadata: ["task": .string(taskID)])
                 watchers.removeValue(forKey: id)
