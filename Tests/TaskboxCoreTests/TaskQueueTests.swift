@@ -5,7 +5,7 @@ import Testing
 
 /// Issue #17: the durable follow-up queue (`send` with `"queue": true`) against a real serve
 /// whose task app is the real echo agent, slowed down so that it stays busy for a while.
-@Suite(.serialized, .timeLimit(.minutes(4))) struct TaskQueueTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct TaskQueueTests {
     static let greeting = #"output: Echo agent ready. Send a message and it comes back as "Echo: <message>"."#
 
     /// A server with an owner's token and the echo agent answering after `delayMs`.
@@ -35,15 +35,7 @@ import Testing
     }
 
     func waitForTask(_ s: Setup, _ id: String, timeout: Duration = .seconds(40), _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        var last: [String: Any] = [:]
-        while ContinuousClock.now < deadline {
-            last = try await http(.GET, "\(s.base)/\(id)", token: s.token).object
-            if done(last) { return last }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("task never reached the expected state; last: \(last)")
-        return last
+        try await TasksV2ServeTests().waitForTask(DemoServer(server: s.server, token: s.token, versionID: s.version), id, timeout: timeout, done)
     }
 
     /// Polls the live logs until `done` holds (at most `timeout`); the last lines.
@@ -73,7 +65,8 @@ import Testing
 
     @Test func inputsQueuedWhileTheAgentIsBusyArriveInOrderEachAfterThePreviousTurn() async throws {
         let dir = TestDirectory()
-        let s = try await start(dir)
+        // Long turns, so that the sends below all find the agent busy even on a loaded machine.
+        let s = try await start(dir, delayMs: 5000)
         defer { Task { await s.server.stop() } }
         let id = try await createIdleTask(s, name: "queued")
         var r = try await send(s, id, "a", queue: true)
@@ -93,7 +86,7 @@ import Testing
         #expect(listed.map { $0["position"] as? Int } == [1, 2, 3])
         let expected = [Self.greeting, "input: first", "output: Echo: first", "input: a", "output: Echo: a",
                         "input: b", "output: Echo: b", "input: c", "output: Echo: c", "input: d", "output: Echo: d"]
-        let lines = try await waitForLogs(s, id, timeout: .seconds(60)) { $0.count >= expected.count }
+        let lines = try await waitForLogs(s, id, timeout: .seconds(90)) { $0.count >= expected.count }
         #expect(lines == expected, "each queued input starts its own turn after the previous answer")
         #expect(try await queue(s, id).isEmpty)
         #expect(await s.server.stop() == 0)
@@ -119,7 +112,7 @@ import Testing
 
     @Test func withdrawnInputsAreNotSentAndADeletedTaskDropsItsQueue() async throws {
         let dir = TestDirectory()
-        let s = try await start(dir)
+        let s = try await start(dir, delayMs: 5000)
         defer { Task { await s.server.stop() } }
         let id = try await createIdleTask(s, name: "withdraw")
         #expect(try await send(s, id, "a", queue: true).status == 204)
@@ -141,7 +134,7 @@ import Testing
         #expect(try await http(.GET, "\(s.server.url)/api/v2/tasks/admin/\(id)/queue", token: bob).status == 404)
         _ = try await waitForTask(s, id, isIdle)
         #expect(try await send(s, id, "x", queue: true).status == 204)
-        #expect(try await send(s, id, "never", queue: true).status == 202)
+        #expect(try await send(s, id, "never", queue: true).status == 202, "the agent works on x for 5 s")
         #expect(try await http(.DELETE, "\(s.base)/\(id)", token: s.token).status == 202)
         let db = try AppDatabase(path: dir.dbPath)
         let left = try await db.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM task_queued_inputs") }

@@ -55,9 +55,9 @@ import Testing
 
         r = try await runClient(["task", "send", "cli-watch", "--queue", "one"], environment: env)
         #expect(r.status == 0 && r.stderr.isEmpty, "the idle agent takes it at once: \(r.stderr)")
+        // Queued if the agent is still busy with one, sent at once otherwise: the order holds either way.
         r = try await runClient(["task", "send", "cli-watch", "--queue", "two"], environment: env)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stderr.hasPrefix("Queued at position 1 (id "), "the agent is still busy with one: \(r.stderr)")
         let expected = [greeting, "input: hello", "output: Echo: hello", "input: one", "output: Echo: one", "input: two", "output: Echo: two"]
         #expect(await follow.waitForOutput(within: .seconds(20)) { _ in entries().count >= expected.count })
         #expect(entries() == expected, "each entry once, in order")
@@ -78,5 +78,32 @@ import Testing
         #expect(await follow.exit(within: .seconds(30)) == 0, "the task is gone: --follow ends")
         #expect(entries().count >= expected.count && Array(entries().prefix(expected.count)) == expected, "nothing repeated")
         #expect(await again.stop() == 0)
+    }
+
+    @Test func sendQueueOnAPausedTaskSaysWhereTheInputWaits() async throws {
+        let dir = TestDirectory()
+        let demo = try await DemoServer.start(dir: dir)
+        defer { Task { await demo.server.stop() } }
+        let env = ClientEnvironment(dir: dir, url: demo.url, token: demo.token)
+        var r = try await runClient(["task", "create", "--name", "napping", "hello"], environment: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try await runClient(["task", "status", "napping", "--watch", "--timeout", "60s"], environment: env, timeout: .seconds(90))
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try await runClient(["task", "pause", "napping", "-y"], environment: env, timeout: .seconds(90))
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try await runClient(["task", "send", "napping", "--queue", "wake up"], environment: env)
+        #expect(r.status == 0 && r.stdout.isEmpty, "\(r.stderr)")
+        #expect(r.stderr.hasPrefix("Queued at position 1 (id ") && r.stderr.hasSuffix(").\n"), "\(r.stderr)")
+        r = try await runClient(["task", "send", "napping", "--queue", "--wait", "x"], environment: env)
+        #expect(r.status != 0 && r.stderr.contains("--queue and --wait do not go together"))
+        // The paused task was resumed; the input reaches the agent once it is idle.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var logs = ""
+        while !logs.contains("Echo: wake up") && ContinuousClock.now < deadline {
+            logs = try await runClient(["task", "logs", "napping"], environment: env).stdout
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(logs.contains("input   wake up") && logs.contains("output  Echo: wake up"), "\(logs)")
+        await demo.server.stop()
     }
 }

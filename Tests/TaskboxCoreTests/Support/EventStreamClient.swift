@@ -65,7 +65,7 @@ final class EventStreamClient: Sendable {
         while ContinuousClock.now < deadline {
             let events = self.events
             if done(events) { return events }
-            try? await Task.sleep(for: .milliseconds(25))
+            try? await Task.sleep(for: .milliseconds(50))
         }
         Issue.record("stream never showed \(what); events: \(events.map { "\($0.event) \($0.data.prefix(120))" })")
         return events

@@ -64,7 +64,7 @@ struct TaskStatus: AsyncParsableCommand {
                 var shownLines = firstLines
                 var shown = Self.fingerprint(first.value)
                 var outcome: Outcome = .finished  // deleted meanwhile: nothing more will happen
-                let streamed = try await client.watchTask(id: first.value.id) { event in
+                let streamed: Void? = try await client.watchTask(id: first.value.id) { event in
                     guard event.event == "task" else { return .more }
                     let task = try event.decoded(as: TaskResponse.self)
                     current.value.withLock { $0 = task.value }
