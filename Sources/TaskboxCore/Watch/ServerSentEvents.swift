@@ -38,19 +38,27 @@ public struct ServerSentEventParser: Sendable {
     public init(maxLineBytes: Int = 1 << 20) { self.maxLineBytes = maxLineBytes }
 
     public mutating func feed(_ bytes: some Sequence<UInt8>) throws -> [ServerSentEvent] {
+        let bytes = Array(bytes)
         var events: [ServerSentEvent] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") && lastCR {
+        var start = 0
+        // Whole runs up to a line end are appended at once: a long data line costs one copy.
+        while start < bytes.count {
+            if lastCR && bytes[start] == UInt8(ascii: "\n") {
                 lastCR = false
+                start += 1
                 continue
             }
-            lastCR = byte == UInt8(ascii: "\r")
-            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if let event = endLine() { events.append(event) }
-                continue
+            lastCR = false
+            guard let end = bytes[start...].firstIndex(where: { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+                line.append(contentsOf: bytes[start...])
+                if line.count > maxLineBytes { throw LineTooLong() }
+                break
             }
-            line.append(byte)
+            line.append(contentsOf: bytes[start..<end])
             if line.count > maxLineBytes { throw LineTooLong() }
+            lastCR = bytes[end] == UInt8(ascii: "\r")
+            if let event = endLine() { events.append(event) }
+            start = end + 1
         }
         return events
     }
