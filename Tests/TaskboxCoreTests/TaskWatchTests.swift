@@ -109,11 +109,12 @@ import Testing
 
     @Test func aClientThatNeverReadsIsCutOffWithoutHoldingUpOthers() async throws {
         let dir = TestDirectory()
-        let demo = try await DemoServer.start(dir: dir, arguments: ["--watch-buffer", "4"])
+        let demo = try await DemoServer.start(dir: dir, arguments: ["--watch-buffer", "8"])
         defer { Task { await demo.server.stop() } }
         _ = try await createTask(demo, name: "busy")
         let url = "\(demo.url)/api/v2/tasks/me/busy/watch"
-        let reader = EventStreamClient.open(url, token: demo.token)
+        // A reading client that resumes if it is itself cut off (possible on a loaded machine).
+        let reader = EventStreamClient.open(url, token: demo.token, reconnect: true)
         defer { reader.close() }
         await reader.waitFor("the idle task") { isIdle($0.lastTask) && $0.conversation.count == 3 }
         let stalled = try StalledReader(url: url, token: demo.token)

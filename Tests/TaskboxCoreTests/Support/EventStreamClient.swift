@@ -13,6 +13,7 @@ final class EventStreamClient: Sendable {
         var events: [ServerSentEvent] = []
         var body = ""
         var ended = false
+        var reconnects = 0
     }
 
     let state = Mutex(State())
@@ -25,28 +26,35 @@ final class EventStreamClient: Sendable {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
 
-    static func open(_ url: String, token: String, lastEventID: String? = nil) -> EventStreamClient {
+    /// With `reconnect`, a stream the server ends is opened again with the last event id, as
+    /// browsers' EventSource does (then `ended` stays false until `close`).
+    static func open(_ url: String, token: String, lastEventID: String? = nil, reconnect: Bool = false) -> EventStreamClient {
         let client = EventStreamClient()
-        var request = HTTPClientRequest(url: url)
-        request.headers.add(name: "Coder-Session-Token", value: token)
-        request.headers.add(name: "Accept", value: "text/event-stream")
-        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
-        let prepared = request
         client.reader.withLock {
             $0 = Task {
-                do {
-                    let response = try await http.execute(prepared, timeout: .minutes(10))
-                    client.state.withLock { $0.status = Int(response.status.code) }
-                    var parser = ServerSentEventParser()
-                    for try await chunk in response.body {
-                        if response.status != .ok {
-                            client.state.withLock { $0.body += String(buffer: chunk) }
-                            continue
+                var resumeFrom = lastEventID
+                repeat {
+                    var request = HTTPClientRequest(url: url)
+                    request.headers.add(name: "Coder-Session-Token", value: token)
+                    request.headers.add(name: "Accept", value: "text/event-stream")
+                    if let resumeFrom { request.headers.add(name: "Last-Event-ID", value: resumeFrom) }
+                    do {
+                        let response = try await http.execute(request, timeout: .minutes(10))
+                        client.state.withLock { $0.status = Int(response.status.code) }
+                        var parser = ServerSentEventParser()
+                        for try await chunk in response.body {
+                            if response.status != .ok {
+                                client.state.withLock { $0.body += String(buffer: chunk) }
+                                continue
+                            }
+                            let events = try parser.feed(chunk.readableBytesView)
+                            client.state.withLock { $0.events += events }
                         }
-                        let events = try parser.feed(chunk.readableBytesView)
-                        client.state.withLock { $0.events += events }
-                    }
-                } catch {}
+                        if response.status != .ok { break }
+                    } catch {}
+                    resumeFrom = client.state.withLock { $0.events.last?.id } ?? resumeFrom
+                    if reconnect { client.state.withLock { $0.reconnects += 1 } }
+                } while reconnect && !Task.isCancelled
                 client.state.withLock { $0.ended = true }
             }
         }
