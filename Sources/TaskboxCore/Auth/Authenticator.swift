@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Turns a session token into an actor, with Coder's 401 answers (tasks-api.md §1.0.4).
 public struct Authenticator: Sendable {
@@ -19,10 +18,7 @@ public struct Authenticator: Sendable {
         case .failure(let e): throw APIError(401, APIError.signedOutMessage, detail: "Invalid API key format: " + e.message)
         }
         // One read for the key and its user: every authenticated request pays for it.
-        let found = try await database.pool.read { db -> (StoredAPIKey, (actor: Actor, status: String)?)? in
-            guard let key = try AppDatabase.storedAPIKey(db, id: parts.id) else { return nil }
-            return (key, try AppDatabase.actor(db, userID: key.userID))
-        }
+        let found = try await database.apiKeyWithActor(id: parts.id)
         guard let (key, loadedActor) = found else {
             throw APIError(401, APIError.signedOutMessage, detail: "API key is invalid.")
         }
@@ -49,29 +45,5 @@ public struct Authenticator: Sendable {
             if text.hasSuffix(".") { text.removeLast() }
         }
         return text + " +0000 UTC"
-    }
-}
-
-extension AppDatabase {
-    /// The actor for a user id, with the user's status (checked by the caller).
-    public func actor(userID: String) async throws -> (actor: Actor, status: String)? {
-        try await pool.read { db in try Self.actor(db, userID: userID) }
-    }
-
-    static func actor(_ db: Database, userID: String) throws -> (actor: Actor, status: String)? {
-        guard let user = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT username, status FROM users WHERE id = ? AND deleted = 0"), arguments: [userID])
-        else { return nil }
-        let roles = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT role FROM user_site_roles WHERE user_id = ?"), arguments: [userID])
-        let orgs = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT organization_id FROM organization_members WHERE user_id = ?"), arguments: [userID])
-        let admin = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT organization_id FROM organization_member_roles WHERE user_id = ? AND role = 'organization-admin'"),
-            arguments: [userID])
-        let actor = Actor(
-            id: userID, username: user["username"], siteRoles: Set(roles.compactMap(SiteRole.init(rawValue:))),
-            organizations: Set(orgs), adminOf: Set(admin))
-        return (actor, user["status"])
     }
 }

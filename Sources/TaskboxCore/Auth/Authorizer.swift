@@ -1,4 +1,4 @@
-import GRDB
+import Foundation
 
 /// Actions on a workspace (tasks-api.md §9.1).
 public enum WorkspaceAction: Sendable {
@@ -67,23 +67,5 @@ public struct Authorizer: Sendable {
     /// Every member of the template's organization may use it (Coder's "Everyone" group).
     public func mayUseTemplate(organizationID: String) -> Bool {
         actor.isOwner || actor.siteRoles.contains(.templateAdmin) || actor.organizations.contains(organizationID)
-    }
-
-    /// A SQL condition on the workspace table alias that holds exactly for readable workspaces.
-    public func workspaceReadFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
-        if actor.isOwner || actor.siteRoles.contains(.templateAdmin) { return ("1", []) }
-        return ownedOrAdministeredFilter(alias: alias)
-    }
-
-    /// Rows owned by the actor or in an organization the actor administers.
-    func ownedOrAdministeredFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
-        var arguments: StatementArguments = [actor.id]
-        var sql = "(\(alias).owner_id = ?"
-        let orgs = actor.adminOf.sorted()
-        if !orgs.isEmpty {
-            sql += " OR \(alias).organization_id IN (\(orgs.map { _ in "?" }.joined(separator: ", ")))"
-            for org in orgs { arguments += [org] }
-        }
-        return (sql + ")", arguments)
     }
 }

@@ -1,4 +1,4 @@
-import GRDB
+import Foundation
 
 /// Actions on the RBAC resource `task` (tasks-v2.md §1.6).
 public enum TaskAction: Sendable {
@@ -17,10 +17,5 @@ extension Authorizer {
     /// four actions are granted alike.
     public func may(_ action: TaskAction, _ task: TaskObject) -> Bool {
         actor.isOwner || task.ownerID == actor.id || actor.adminOf.contains(task.organizationID)
-    }
-
-    /// A SQL condition on a task table alias that holds exactly for readable tasks.
-    public func taskReadFilter(alias: String) -> (sql: String, arguments: StatementArguments) {
-        actor.isOwner ? ("1", []) : ownedOrAdministeredFilter(alias: alias)
     }
 }

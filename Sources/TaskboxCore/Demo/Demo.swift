@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// `serve --demo`: a ready-to-use server on a fresh database — an owner `admin`, a token,
 /// and an AI template whose app is this binary's own agentapi-compatible echo agent. On a
@@ -110,18 +109,9 @@ public struct Demo: Sendable {
 
     /// The active version of the demo template `name`, pushed anew only when its manifest changed.
     static func ensureTemplate(_ name: String, manifest: String, database: AppDatabase) async throws -> String {
-        let current = try await database.pool.read { db in
-            try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT v.id, v.manifest FROM templates t JOIN template_versions v ON v.id = t.active_version_id
-                    JOIN organizations o ON o.id = t.organization_id
-                    WHERE t.name = ? AND t.deleted = 0 AND o.is_default = 1
-                    """,
-                arguments: [name])
-        }
-        if let current, (current["manifest"] as String) == manifest {
-            return current["id"]
+        let current = try await database.activeVersionOfDefaultOrganizationTemplate(named: name)
+        if let current, current.manifest == manifest {
+            return current.id
         }
         return try database.pushTemplate(manifestData: Data(manifest.utf8)).template_version_id
     }

@@ -1,4 +1,4 @@
-import GRDB
+import Foundation
 
 /// The `{user}` path segment resolved as Coder's `ExtractOrganizationMembersParam` does
 /// (tasks-api.md §1.0.4): the user when the caller may read it, and the memberships of that
@@ -28,15 +28,7 @@ extension AppDatabase {
             user = UserReference(id: authorizer.actor.id, username: authorizer.actor.username)
             memberships = authorizer.actor.organizations.sorted()
         } else {
-            let found: (UserReference, [String])? = try await pool.read { db in
-                guard let id = try Self.userRow(db, nameOrID: value),
-                      let row = try Row.fetchOne(db, sql: "SELECT id, username FROM users WHERE id = ?", arguments: [id])
-                else { return nil }
-                let orgs = try String.fetchAll(
-                    db, sql: "SELECT organization_id FROM organization_members WHERE user_id = ? ORDER BY created_at, organization_id",
-                    arguments: [id])
-                return (UserReference(id: row["id"], username: row["username"]), orgs)
-            }
+            let found = try await userWithMemberships(nameOrID: value)
             guard let found else {
                 if unknownIsNotFound { throw APIError.notFound }
                 throw APIError(400, "\"user\" must be an existing uuid or username.", detail: "queried user=\"\(value)\"")

@@ -1,4 +1,3 @@
-import GRDB
 import Hummingbird
 
 /// `GET /api/v2/users/{user}`: who a token belongs to (clients call it with `me` to check a login).
@@ -23,18 +22,11 @@ struct UsersController {
             let authorizer = Authorizer(try context.requireActor())
             let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
             guard let user = resolved.user else { throw APIError.notFound }
-            let body: User? = try await database.pool.read { db in
-                guard let row = try Row.fetchOne(
-                    db, sql: "SELECT id, username, email, name, avatar_url, status, created_at FROM users WHERE id = ?",
-                    arguments: [user.id])
-                else { return nil }
-                let roles = try String.fetchAll(db, sql: "SELECT role FROM user_site_roles WHERE user_id = ? ORDER BY role", arguments: [user.id])
-                return User(
-                    id: row["id"], username: row["username"], email: row["email"], name: row["name"],
-                    avatar_url: row["avatar_url"], status: row["status"], organization_ids: resolved.organizationIDs,
-                    roles: roles.map { Role(name: $0, display_name: Self.displayName($0)) }, created_at: row["created_at"])
-            }
-            guard let body else { throw APIError.notFound }
+            guard let profile = try await database.userProfile(id: user.id) else { throw APIError.notFound }
+            let body = User(
+                id: profile.id, username: profile.username, email: profile.email, name: profile.name,
+                avatar_url: profile.avatarURL, status: profile.status, organization_ids: resolved.organizationIDs,
+                roles: profile.roles.map { Role(name: $0, display_name: Self.displayName($0)) }, created_at: profile.createdAt)
             return try JSONResponse.make(body)
         }
     }

@@ -10,11 +10,10 @@ extension AppDatabase {
     public func agentToken(workspaceID: String, agentName: String?) throws -> AgentTokenRecord {
         guard let id = ID.canonical(workspaceID) else { throw StoreError.invalid("invalid workspace id \"\(workspaceID)\"") }
         return try pool.read { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM workspaces WHERE id = ?", arguments: [id]) ?? false else {
+            guard try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM workspaces WHERE id = ?", arguments: [id]) ?? false else {
                 throw StoreError.notFound("workspace \"\(id)\" not found")
             }
-            let rows = try Row.fetchAll(
-                db,
+            let rows = try Row.fetchAll(cached: db,
                 sql: """
                     SELECT a.id, a.name, a.auth_token
                     FROM workspace_builds b

@@ -28,7 +28,7 @@ extension AppDatabase {
 
     public func appID(agentID: String, slug: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT id FROM workspace_apps WHERE agent_id = ? AND slug = ?", arguments: [agentID, slug])
+            try String.fetchOne(cached: db, sql: "SELECT id FROM workspace_apps WHERE agent_id = ? AND slug = ?", arguments: [agentID, slug])
         }
     }
 
@@ -38,26 +38,24 @@ extension AppDatabase {
     public func insertAppStatus(
         agent: AuthenticatedAgent, appID: String, state: String, message: String, uri: String
     ) async throws -> String? {
-        try await pool.write { db in
-            let previous = try String.fetchOne(
-                db, sql: "SELECT state FROM workspace_app_statuses WHERE app_id = ? ORDER BY created_at DESC LIMIT 1",
+        try await write { db in
+            let previous = try String.fetchOne(cached: db, sql: "SELECT state FROM workspace_app_statuses WHERE app_id = ? ORDER BY created_at DESC LIMIT 1",
                 arguments: [appID])
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO workspace_app_statuses (id, created_at, workspace_id, agent_id, app_id, state, message, uri)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [ID.new(), now, agent.workspaceID, agent.agentID, appID, state, message, uri.isEmpty ? nil : uri])
-            try db.execute(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, agent.workspaceID])
+            try db.executeCached(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, agent.workspaceID])
             if previous != state, let event = TaskEventType(appStatusState: state) {
                 try Self.recordTaskEvent(db, event, workspaceID: agent.workspaceID, message: message)
             }
 
             guard state == "working" || state == "idle", previous != state, !(previous == nil && state == "working")
             else { return nil }
-            guard let ws = try Row.fetchOne(
-                db,
+            guard let ws = try Row.fetchOne(cached: db,
                 sql: """
                     SELECT w.name, w.owner_id, b.has_ai_task, b.ai_task_sidebar_app_id,
                            (SELECT value FROM workspace_build_parameters p WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt') AS prompt
@@ -82,7 +80,7 @@ extension AppDatabase {
             let owner: String = ws["owner_id"]
             // Dedupe on the minute, as Coder does.
             let dedupe = "\(notification.templateID)|\(owner)|\(labels)|\(now.prefix(16))"
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT OR IGNORE INTO notifications (id, user_id, template_id, title, body, labels, dedupe_hash, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -28,17 +28,16 @@ extension AppDatabase {
     /// Inserts the workspace, its pending build #1 (`start`) and the build's parameters in
     /// one transaction. Name clashes and parameter problems are `APIError`s.
     public func createWorkspace(_ request: NewWorkspace) async throws -> String {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            let clash = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM workspaces WHERE owner_id = ? AND lower(name) = lower(?) AND deleted = 0",
+            let clash = try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM workspaces WHERE owner_id = ? AND lower(name) = lower(?) AND deleted = 0",
                 arguments: [request.ownerID, request.name]) ?? false
             if clash { throw Self.nameInUse(request.name) }
             let parameters = try Self.resolveParameters(
                 db, versionID: request.templateVersionID, presetID: request.presetID, requested: request.parameters)
             let id = ID.new()
             do {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO workspaces (id, created_at, updated_at, owner_id, organization_id, template_id, name,
                                                 last_used_at, automatic_updates)
@@ -49,7 +48,7 @@ extension AppDatabase {
                 throw Self.nameInUse(request.name)
             }
             if let task = request.task {
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO tasks (id, organization_id, owner_id, name, workspace_id, template_version_id, prompt,
                                            created_at, display_name)
@@ -84,8 +83,7 @@ extension AppDatabase {
         templateVersionID: String, initiatorID: String, parameters: [(name: String, value: String)], now: String,
         reason: BuildReason = .initiator
     ) throws -> String {
-        let active = try Bool.fetchOne(
-            db,
+        let active = try Bool.fetchOne(cached: db,
             sql: """
                 SELECT 1 FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id
                 WHERE b.workspace_id = ? AND j.completed_at IS NULL
@@ -93,7 +91,7 @@ extension AppDatabase {
             arguments: [workspaceID]) ?? false
         if active { throw APIError(409, buildActiveMessage) }
         let jobID = ID.new()
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO provisioner_jobs (id, type, organization_id, initiator_id, created_at, updated_at)
                 VALUES (?, 'workspace_build', ?, ?, ?, ?)
@@ -101,7 +99,7 @@ extension AppDatabase {
             arguments: [jobID, organizationID, initiatorID, now, now])
         let buildID = ID.new()
         do {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO workspace_builds (id, workspace_id, build_number, transition, template_version_id, initiator_id,
                                                   reason, job_id, created_at, updated_at)
@@ -116,7 +114,7 @@ extension AppDatabase {
             throw error
         }
         for parameter in parameters {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO workspace_build_parameters (workspace_build_id, name, value) VALUES (?, ?, ?)",
                 arguments: [buildID, parameter.name, parameter.value])
         }
@@ -131,9 +129,8 @@ extension AppDatabase {
         workspaceID: String, transition: String, initiatorID: String, reason: BuildReason = .initiator,
         overriding: [String: String] = [:]
     ) async throws -> String {
-        try await pool.write { db in
-            guard let latest = try Row.fetchOne(
-                db,
+        try await write { db in
+            guard let latest = try Row.fetchOne(cached: db,
                 sql: """
                     SELECT b.id, b.build_number, b.transition, b.template_version_id, w.organization_id FROM workspace_builds b
                     JOIN workspaces w ON w.id = b.workspace_id
@@ -141,15 +138,14 @@ extension AppDatabase {
                     """,
                 arguments: [workspaceID])
             else { throw APIError.notFound }
-            let previous = try Row.fetchAll(
-                db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
+            let previous = try Row.fetchAll(cached: db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
                 arguments: [latest["id"] as String]
             ).map { row -> (name: String, value: String) in
                 let name: String = row["name"]
                 return (name, overriding[name] ?? row["value"])
             }
             let now = Timestamp.now()
-            try db.execute(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, workspaceID])
+            try db.executeCached(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, workspaceID])
             let buildID = try Self.insertBuild(
                 db, workspaceID: workspaceID, organizationID: latest["organization_id"], number: (latest["build_number"] as Int) + 1,
                 transition: transition, templateVersionID: latest["template_version_id"], initiatorID: initiatorID,
@@ -166,22 +162,19 @@ extension AppDatabase {
     ) throws -> [(name: String, value: String)] {
         var presetValues: [String: String] = [:]
         if let presetID {
-            guard try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM template_version_presets WHERE id = ? AND template_version_id = ?",
+            guard try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM template_version_presets WHERE id = ? AND template_version_id = ?",
                 arguments: [presetID, versionID]) ?? false
             else {
                 throw APIError(400, "Template version preset \"\(presetID)\" not found for this template version.",
                                validations: [ValidationFailure(field: "template_version_preset_id", detail: "preset not found")])
             }
-            for row in try Row.fetchAll(
-                db, sql: "SELECT name, value FROM template_version_preset_parameters WHERE preset_id = ?", arguments: [presetID]) {
+            for row in try Row.fetchAll(cached: db, sql: "SELECT name, value FROM template_version_preset_parameters WHERE preset_id = ?", arguments: [presetID]) {
                 presetValues[row["name"]] = row["value"]
             }
         }
         let requestedValues = Dictionary(requested.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
         var resolved: [(name: String, value: String)] = []
-        for row in try Row.fetchAll(
-            db, sql: "SELECT name, type, default_value, options FROM template_version_parameters WHERE template_version_id = ? ORDER BY ordinal",
+        for row in try Row.fetchAll(cached: db, sql: "SELECT name, type, default_value, options FROM template_version_parameters WHERE template_version_id = ? ORDER BY ordinal",
             arguments: [versionID]) {
             let name: String = row["name"]
             let type: String = row["type"]
@@ -200,60 +193,70 @@ extension AppDatabase {
 
     /// tasks-api.md §12.1: the workspace `create` row, with the tracked fields that differ from zero.
     static func insertCreateAudit(_ db: Database, workspaceID: String, request: NewWorkspace, audit: AuditContext, now: String) throws {
-        func change(_ new: String) -> [String: Any] { ["Old": "", "New": new, "Secret": false] }
-        let diff: [String: Any] = [
-            "id": change(workspaceID), "owner_id": change(request.ownerID), "template_id": change(request.templateID),
-            "name": change(request.name), "automatic_updates": change("never"),
-        ]
-        let additional: [String: Any] = [
-            "workspace_name": "", "build_number": "", "build_reason": "", "workspace_owner": audit.ownerUsername,
-            "workspace_id": ID.nilUUID,
-        ]
-        func json(_ value: [String: Any]) throws -> String {
-            String(decoding: try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]), as: UTF8.self)
+        // Keys in sorted order, as Go writes a map (the JSON writer is Go's, and fast: this runs
+        // on the writer for every create).
+        var diff = JSONWriter(capacity: 512)
+        diff.beginObject()
+        for (key, value) in [("automatic_updates", "never"), ("id", workspaceID), ("name", request.name),
+                             ("owner_id", request.ownerID), ("template_id", request.templateID)] {
+            diff.key(key)
+            diff.beginObject()
+            diff.field("New", value)
+            diff.field("Old", "")
+            diff.field("Secret", false)
+            diff.endObject()
         }
-        try db.execute(
+        diff.endObject()
+        var additional = JSONWriter(capacity: 256)
+        additional.beginObject()
+        additional.field("build_number", "")
+        additional.field("build_reason", "")
+        additional.field("workspace_id", ID.nilUUID)
+        additional.field("workspace_name", "")
+        additional.field("workspace_owner", audit.ownerUsername)
+        additional.endObject()
+        func json(_ writer: JSONWriter) -> String { String(decoding: writer.bytes, as: UTF8.self) }
+        try db.executeCached(
             sql: """
                 INSERT INTO audit_logs (id, time, user_id, organization_id, ip, user_agent, resource_type, resource_id,
                                         resource_target, action, diff, status_code, request_id, additional_fields)
                 VALUES (?, ?, ?, ?, ?, ?, 'workspace', ?, ?, 'create', ?, 201, ?, ?)
                 """,
             arguments: [ID.new(), now, request.initiatorID, request.organizationID, audit.ip, audit.userAgent, workspaceID,
-                        request.name, try json(diff), audit.requestID, try json(additional)])
+                        request.name, json(diff), audit.requestID, json(additional)])
     }
 }
 
 extension AppDatabase {
     public func setFavorite(workspaceID: String, _ favorite: Bool) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE workspaces SET favorite = ? WHERE id = ?", arguments: [favorite, workspaceID])
+        try await write { db in
+            try db.executeCached(sql: "UPDATE workspaces SET favorite = ? WHERE id = ?", arguments: [favorite, workspaceID])
         }
     }
 
     public func workspaceID(ofBuild buildID: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT workspace_id FROM workspace_builds WHERE id = ?", arguments: [buildID])
+            try String.fetchOne(cached: db, sql: "SELECT workspace_id FROM workspace_builds WHERE id = ?", arguments: [buildID])
         }
     }
 
     public func activeVersionID(templateID: String) async throws -> String? {
         try await pool.read { db in
-            try String.fetchOne(db, sql: "SELECT active_version_id FROM templates WHERE id = ? AND deleted = 0", arguments: [templateID])
+            try String.fetchOne(cached: db, sql: "SELECT active_version_id FROM templates WHERE id = ? AND deleted = 0", arguments: [templateID])
         }
     }
 
     /// Marks a build's job canceled (Coder's texts for a job that is over or already canceled).
     public func cancelBuild(id buildID: String) async throws {
-        try await pool.write { db in
-            guard let job = try Row.fetchOne(
-                db,
+        try await write { db in
+            guard let job = try Row.fetchOne(cached: db,
                 sql: "SELECT j.id, j.completed_at, j.canceled_at FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = ?",
                 arguments: [buildID])
             else { throw APIError.notFound }
             if (job["completed_at"] as String?) != nil { throw APIError(400, "Job has already completed!") }
             if (job["canceled_at"] as String?) != nil { throw APIError(400, "Job has already been marked as canceled!") }
             let now = Timestamp.now()
-            try db.execute(sql: "UPDATE provisioner_jobs SET canceled_at = ?, updated_at = ? WHERE id = ?",
+            try db.executeCached(sql: "UPDATE provisioner_jobs SET canceled_at = ?, updated_at = ? WHERE id = ?",
                            arguments: [now, now, job["id"] as String])
         }
     }

@@ -37,25 +37,30 @@ extension AppDatabase {
     /// Workspace build jobs not yet started, oldest first, skipping workspaces in `busy`.
     public func pendingJobs(limit: Int, excluding busy: Set<String>) async throws -> [QueuedJob] {
         guard limit > 0 else { return [] }
+        // The busy workspaces are left out and the limit applied in SQL, so a long queue costs
+        // `limit` rows from the unfinished-jobs index, not the whole queue at every dispatch.
+        let busyJSON = String(decoding: try JSONEncoder().encode(busy.sorted()), as: UTF8.self)
         return try await pool.read { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT j.id, b.workspace_id, b.transition, j.canceled_at IS NOT NULL AS canceled
                     FROM provisioner_jobs j JOIN workspace_builds b ON b.job_id = j.id
                     WHERE j.completed_at IS NULL AND j.started_at IS NULL AND j.type = 'workspace_build'
+                      AND b.workspace_id NOT IN (SELECT value FROM json_each(?))
                     ORDER BY j.created_at, j.id
-                    """)
-            ).lazy.map { QueuedJob(id: $0["id"], workspaceID: $0["workspace_id"], transition: $0["transition"], canceled: $0["canceled"]) }
-                .filter { !busy.contains($0.workspaceID) }.prefix(limit).map { $0 }
+                    LIMIT ?
+                    """),
+                arguments: [busyJSON, limit]
+            ).map { QueuedJob(id: $0["id"], workspaceID: $0["workspace_id"], transition: $0["transition"], canceled: $0["canceled"]) }
         }
     }
 
     /// At start-up: jobs a previous process left running can never finish; fail them (taskbox.md §3).
     @discardableResult
     public func failInterruptedJobs() async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE provisioner_jobs SET completed_at = ?, updated_at = ?, error = ?
                     WHERE completed_at IS NULL AND started_at IS NOT NULL
@@ -67,15 +72,15 @@ extension AppDatabase {
 
     public func isJobCanceled(id: String) async throws -> Bool {
         try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT canceled_at IS NOT NULL FROM provisioner_jobs WHERE id = ?", arguments: [id]) ?? false
+            try Bool.fetchOne(cached: db, sql: "SELECT canceled_at IS NOT NULL FROM provisioner_jobs WHERE id = ?", arguments: [id]) ?? false
         }
     }
 
     /// A canceled job ends as `canceled` (completed with canceled_at, no error).
     public func finishCanceledJob(id: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE provisioner_jobs SET completed_at = ?, updated_at = ? WHERE id = ? AND completed_at IS NULL",
                 arguments: [now, now, id])
         }
@@ -94,9 +99,9 @@ extension AppDatabase {
     /// again (their lifecycle kept when it was a start error).
     @discardableResult
     public func reconnectRunningAgents() async throws -> Int {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE workspace_agents SET
                       lifecycle_state = CASE WHEN lifecycle_state = 'start_error' THEN 'start_error' ELSE 'ready' END,
@@ -112,8 +117,7 @@ extension AppDatabase {
     /// The running builds that have something to supervise: a command or a healthcheck.
     public func buildsToResume() async throws -> [String] {
         try await pool.read { db in
-            try String.fetchAll(
-                db,
+            try String.fetchAll(cached: db,
                 sql: """
                     SELECT DISTINCT rb.id FROM (\(Self.resumableBuilds)) rb
                     JOIN workspace_resources r ON r.job_id = rb.job_id
@@ -126,8 +130,7 @@ extension AppDatabase {
 
     public func supervisedBuild(buildID: String) async throws -> SupervisedBuild? {
         try await pool.read { db in
-            guard let build = try Row.fetchOne(
-                db,
+            guard let build = try Row.fetchOne(cached: db,
                 sql: """
                     SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest, t.id AS task_id, t.prompt
                     FROM workspace_builds b
@@ -137,12 +140,10 @@ extension AppDatabase {
                     """,
                 arguments: [buildID])
             else { return nil }
-            let parameters = try Row.fetchAll(
-                db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
+            let parameters = try Row.fetchAll(cached: db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
                 arguments: [buildID]
             ).map { (name: $0["name"] as String, value: $0["value"] as String) }
-            let agents = try Row.fetchAll(
-                db,
+            let agents = try Row.fetchAll(cached: db,
                 sql: """
                     SELECT a.id, a.name, a.auth_token FROM workspace_agents a JOIN workspace_resources r ON r.id = a.resource_id
                     WHERE r.job_id = ? AND a.deleted = 0 ORDER BY a.created_at, a.id
@@ -152,8 +153,7 @@ extension AppDatabase {
             let manifest = try? JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
             let environments = Dictionary(
                 (manifest?.allApps ?? []).map { ($0.slug, $0.env ?? [:]) }, uniquingKeysWith: { a, _ in a })
-            let apps = try Row.fetchAll(
-                db,
+            let apps = try Row.fetchAll(cached: db,
                 sql: """
                     SELECT p.*, a.auth_token FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
                     JOIN workspace_resources r ON r.id = a.resource_id WHERE r.job_id = ? ORDER BY p.created_at, p.id
@@ -180,20 +180,20 @@ extension AppDatabase {
 
     public func setAgentLifecycle(_ agentIDs: [String], _ state: String, connected: Bool? = nil) async throws {
         guard !agentIDs.isEmpty else { return }
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
             for id in agentIDs {
-                try db.execute(sql: "UPDATE workspace_agents SET lifecycle_state = ?, updated_at = ? WHERE id = ?", arguments: [state, now, id])
+                try db.executeCached(sql: "UPDATE workspace_agents SET lifecycle_state = ?, updated_at = ? WHERE id = ?", arguments: [state, now, id])
                 switch connected {
                 case true?:
-                    try db.execute(
+                    try db.executeCached(
                         sql: """
                             UPDATE workspace_agents SET first_connected_at = coalesce(first_connected_at, ?),
                               last_connected_at = ?, disconnected_at = NULL WHERE id = ?
                             """,
                         arguments: [now, now, id])
                 case false?:
-                    try db.execute(sql: "UPDATE workspace_agents SET disconnected_at = ? WHERE id = ?", arguments: [now, id])
+                    try db.executeCached(sql: "UPDATE workspace_agents SET disconnected_at = ? WHERE id = ?", arguments: [now, id])
                 case nil:
                     break
                 }
@@ -203,10 +203,10 @@ extension AppDatabase {
 
     /// starting → ready, leaving an agent that already reached start_error alone.
     public func markAgentsReady(_ agentIDs: [String]) async throws {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
             for id in agentIDs {
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE workspace_agents SET lifecycle_state = 'ready', updated_at = ? WHERE id = ? AND lifecycle_state = 'starting'",
                     arguments: [now, id])
             }
@@ -215,8 +215,8 @@ extension AppDatabase {
 
     /// Marks an agent's start-up as failed unless it has already moved past it.
     public func markAgentStartError(_ agentID: String) async throws {
-        try await pool.write { db in
-            try db.execute(
+        try await write { db in
+            try db.executeCached(
                 sql: "UPDATE workspace_agents SET lifecycle_state = 'start_error', updated_at = ? WHERE id = ? AND lifecycle_state IN ('starting', 'ready')",
                 arguments: [Timestamp.now(), agentID])
         }
@@ -224,8 +224,8 @@ extension AppDatabase {
 
     /// The heartbeat: every agent `serve` supervises (connected and not off) was seen now.
     public func heartbeat() async throws {
-        try await pool.write { db in
-            try db.execute(
+        try await write { db in
+            try db.executeCached(
                 sql: """
                     UPDATE workspace_agents SET last_connected_at = ?
                     WHERE disconnected_at IS NULL AND first_connected_at IS NOT NULL AND lifecycle_state <> 'off'
@@ -236,9 +236,9 @@ extension AppDatabase {
 
     /// On shutdown: every supervised agent is off and disconnected (the builds stay started).
     public func disconnectAllAgents() async throws {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE workspace_agents SET lifecycle_state = 'off', disconnected_at = ?, updated_at = ?
                     WHERE disconnected_at IS NULL AND first_connected_at IS NOT NULL AND lifecycle_state <> 'off'
@@ -248,8 +248,8 @@ extension AppDatabase {
     }
 
     public func setAppHealth(_ appID: String, _ health: String) async throws {
-        try await pool.write { db in
-            try db.execute(sql: "UPDATE workspace_apps SET health = ? WHERE id = ?", arguments: [health, appID])
+        try await write { db in
+            try db.executeCached(sql: "UPDATE workspace_apps SET health = ? WHERE id = ?", arguments: [health, appID])
         }
     }
 }
@@ -257,8 +257,8 @@ extension AppDatabase {
 extension AppDatabase {
     /// Agents of a workspace's builds that are not off begin shutting down.
     public func shutDownAgents(workspaceID: String) async throws {
-        try await pool.write { db in
-            try db.execute(
+        try await write { db in
+            try db.executeCached(
                 sql: "UPDATE workspace_agents SET lifecycle_state = 'shutting_down', updated_at = ? WHERE lifecycle_state <> 'off' AND \(Self.agentsOfWorkspace)",
                 arguments: [Timestamp.now(), workspaceID])
         }
@@ -266,9 +266,9 @@ extension AppDatabase {
 
     /// …and are off and disconnected once their processes are gone.
     public func turnOffAgents(workspaceID: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE workspace_agents SET lifecycle_state = 'off', disconnected_at = ?, updated_at = ? WHERE lifecycle_state <> 'off' AND \(Self.agentsOfWorkspace)",
                 arguments: [now, now, workspaceID])
         }

@@ -15,7 +15,7 @@ public struct QueuedInput: Sendable, Equatable {
 extension AppDatabase {
     /// Puts `input` at the end of the task's queue; returns the stored entry with its position.
     public func enqueueInput(taskID: String, input: String, createdBy: String?) async throws -> QueuedInput {
-        try await pool.write { db in
+        try await write { db in
             let id = ID.new()
             let now = Timestamp.now()
             try db.execute(
@@ -52,7 +52,7 @@ extension AppDatabase {
 
     /// Withdraws one entry of the task's queue; false when it is not (or no longer) there.
     public func withdrawQueuedInput(taskID: String, id: String) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM task_queued_inputs WHERE task_id = ? AND id = ?", arguments: [taskID, id])
             return db.changesCount > 0
         }
@@ -77,14 +77,14 @@ extension AppDatabase {
 
     /// The agent accepted the entry: it leaves the queue.
     public func markQueuedInputDelivered(id: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM task_queued_inputs WHERE id = ?", arguments: [id])
         }
     }
 
     /// A delivery attempt failed for another reason than a busy agent; the entry stays at the head.
     public func recordQueuedInputFailure(id: String, error: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: "UPDATE task_queued_inputs SET attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
         }

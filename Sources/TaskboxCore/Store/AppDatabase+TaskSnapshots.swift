@@ -18,7 +18,7 @@ public struct SnapshotSource: Sendable {
 extension AppDatabase {
     /// Stores a snapshot, replacing the task's previous one.
     public func storeTaskSnapshot(taskID: String, _ snapshot: TaskLogSnapshot) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(
                 sql: """
                     INSERT INTO task_snapshots (task_id, log_snapshot, log_snapshot_created_at) VALUES (?, ?, ?)

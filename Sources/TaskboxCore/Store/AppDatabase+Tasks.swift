@@ -160,7 +160,7 @@ extension AppDatabase {
 
     /// Marks a task deleted and drops its snapshot (tasks-v2.md §3.4 step 3).
     public func markTaskDeleted(id: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             try db.execute(sql: "DELETE FROM task_snapshots WHERE task_id = ?", arguments: [id])
             // A deleted task's follow-up queue goes with it (issue #17).
             try db.execute(sql: "DELETE FROM task_queued_inputs WHERE task_id = ?", arguments: [id])
@@ -172,7 +172,7 @@ extension AppDatabase {
 
     /// tasks-v2.md §3.5 step 4: the prompt changes only while the task is paused.
     public func updateTaskPrompt(id: String, prompt: String) async throws {
-        try await pool.write { db in
+        try await write { db in
             guard let task = try Self.task(db, id: id) else { throw APIError.notFound }
             guard task.status == .paused else {
                 throw APIError(409, Self.inputNotPausedMessage, detail: "Please stop the task's workspace before updating the input.")

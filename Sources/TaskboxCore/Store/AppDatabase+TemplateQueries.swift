@@ -116,3 +116,20 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The active version (id and manifest) of a template of the default organization.
+    func activeVersionOfDefaultOrganizationTemplate(named name: String) async throws -> (id: String, manifest: String)? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT v.id, v.manifest FROM templates t JOIN template_versions v ON v.id = t.active_version_id
+                    JOIN organizations o ON o.id = t.organization_id
+                    WHERE t.name = ? AND t.deleted = 0 AND o.is_default = 1
+                    """,
+                arguments: [name]
+            ).map { (id: $0["id"], manifest: $0["manifest"]) }
+        }
+    }
+}

@@ -67,6 +67,34 @@ extension AppDatabase {
     }
 
     /// The id of a non-deleted user given by UUID or (case-insensitive) username.
+    /// A user by id or username (deleted users are not found), with the organizations it is a
+    /// member of in membership order.
+    func userWithMemberships(nameOrID: String) async throws -> (UserReference, [String])? {
+        try await pool.read { db in
+            guard let id = try Self.userRow(db, nameOrID: nameOrID),
+                  let row = try Row.fetchOne(db, sql: "SELECT id, username FROM users WHERE id = ?", arguments: [id])
+            else { return nil }
+            let orgs = try String.fetchAll(
+                db, sql: "SELECT organization_id FROM organization_members WHERE user_id = ? ORDER BY created_at, organization_id",
+                arguments: [id])
+            return (UserReference(id: row["id"], username: row["username"]), orgs)
+        }
+    }
+
+    /// A user's profile for `GET /api/v2/users/{user}`: nil when the user is gone.
+    func userProfile(id: String) async throws -> UserProfile? {
+        try await pool.read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT id, username, email, name, avatar_url, status, created_at FROM users WHERE id = ?",
+                arguments: [id])
+            else { return nil }
+            let roles = try String.fetchAll(db, sql: "SELECT role FROM user_site_roles WHERE user_id = ? ORDER BY role", arguments: [id])
+            return UserProfile(
+                id: row["id"], username: row["username"], email: row["email"], name: row["name"], avatarURL: row["avatar_url"],
+                status: row["status"], roles: roles, createdAt: row["created_at"])
+        }
+    }
+
     static func userRow(_ db: Database, nameOrID: String) throws -> String? {
         if let id = ID.canonical(nameOrID),
            let found = try String.fetchOne(db, sql: "SELECT id FROM users WHERE id = ? AND deleted = 0", arguments: [id]) {
@@ -93,4 +121,16 @@ extension AppDatabase {
                 .map { UserReference(id: $0["id"], username: $0["username"]) }
         }
     }
+}
+
+/// A user as its profile shows it.
+struct UserProfile: Sendable {
+    var id: String
+    var username: String
+    var email: String
+    var name: String
+    var avatarURL: String
+    var status: String
+    var roles: [String]
+    var createdAt: String
 }

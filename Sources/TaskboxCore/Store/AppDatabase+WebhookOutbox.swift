@@ -47,11 +47,11 @@ extension AppDatabase {
         let eventID = "msg_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         var json = JSONWriter()
         TaskEventPayload(type: type, timestamp: now, task: view.task(), message: message).write(to: &json)
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT INTO webhook_events (id, type, workspace_id, payload, created_at) VALUES (?, ?, ?, ?, ?)",
             arguments: [eventID, type.rawValue, workspaceID, String(decoding: json.bytes, as: UTF8.self), now])
         for subscription in subscribers {
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO webhook_deliveries (subscription_id, event_id, next_attempt_at, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [subscription, eventID, now, now])
         }
@@ -59,7 +59,7 @@ extension AppDatabase {
 
     /// Records an event outside any other change (the benchmark's load).
     public func recordTaskEvent(_ type: TaskEventType, workspaceID: String, message: String) async throws {
-        try await pool.write { db in try Self.recordTaskEvent(db, type, workspaceID: workspaceID, message: message) }
+        try await write { db in try Self.recordTaskEvent(db, type, workspaceID: workspaceID, message: message) }
     }
 
     /// The head of each subscription's queue, if it is due at `now`; subscriptions in `busy` are
@@ -92,7 +92,7 @@ extension AppDatabase {
     public func recordWebhookAttempt(
         _ delivery: DueDelivery, outcome: DeliveryOutcome, attemptedAt: String, durationMs: Int
     ) async throws {
-        try await pool.write { db in
+        try await write { db in
             try Self.recordAttempt(db, delivery, outcome: outcome, attemptedAt: attemptedAt, durationMs: durationMs)
         }
     }
@@ -101,22 +101,21 @@ extension AppDatabase {
         _ db: Database, _ delivery: DueDelivery, outcome: DeliveryOutcome, attemptedAt: String, durationMs: Int
     ) throws {
         // Deleted meanwhile (with its subscription): nothing to record.
-        guard try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM webhook_deliveries WHERE seq = ? AND status = 'pending'", arguments: [delivery.seq]) == true
+        guard try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM webhook_deliveries WHERE seq = ? AND status = 'pending'", arguments: [delivery.seq]) == true
         else { return }
         let now = Timestamp.now()
         switch outcome {
         case .delivered(let code):
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO webhook_attempts (delivery_seq, attempted_at, status_code, duration_ms) VALUES (?, ?, ?, ?)",
                 arguments: [delivery.seq, attemptedAt, code, durationMs])
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, completed_at = ?, last_error = NULL
                     WHERE seq = ?
                     """,
                 arguments: [now, delivery.seq])
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE webhook_subscriptions SET consecutive_failures = 0, status = 'active',
                       updated_at = CASE WHEN status = 'active' THEN updated_at ELSE ?1 END
@@ -124,10 +123,10 @@ extension AppDatabase {
                     """,
                 arguments: [now, delivery.subscriptionID])
         case .failed(let code, let error, let retryAt):
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO webhook_attempts (delivery_seq, attempted_at, status_code, error, duration_ms) VALUES (?, ?, ?, ?, ?)",
                 arguments: [delivery.seq, attemptedAt, code, error, durationMs])
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE webhook_deliveries SET attempts = attempts + 1, last_error = ?,
                       status = CASE WHEN ?2 IS NULL THEN 'failed' ELSE 'pending' END,
@@ -135,7 +134,7 @@ extension AppDatabase {
                     WHERE seq = ?4
                     """,
                 arguments: [error, retryAt, now, delivery.seq])
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1,
                       status = CASE WHEN consecutive_failures + 1 >= ?1 THEN 'failing' ELSE status END, updated_at = ?2
@@ -158,10 +157,25 @@ extension AppDatabase {
 
     /// A start build that failed fails its task; the job's error is the message.
     static func recordJobFailedEvent(_ db: Database, jobID: String, error: String) throws {
-        guard let build = try Row.fetchOne(
-            db, sql: "SELECT workspace_id, transition FROM workspace_builds WHERE job_id = ?", arguments: [jobID]),
+        guard let build = try Row.fetchOne(cached: db, sql: "SELECT workspace_id, transition FROM workspace_builds WHERE job_id = ?", arguments: [jobID]),
               (build["transition"] as String) == "start"
         else { return }
         try recordTaskEvent(db, .failed, workspaceID: build["workspace_id"], message: error)
+    }
+}
+
+extension AppDatabase {
+    /// Many events in one transaction (the webhook benchmark's backlog).
+    func recordTaskEvents(_ type: TaskEventType, workspaceID: String, messages: [String]) async throws {
+        try await write { db in
+            for message in messages { try Self.recordTaskEvent(db, type, workspaceID: workspaceID, message: message) }
+        }
+    }
+
+    /// Calls `onChange` after every commit that touched the delivery queue (in this process);
+    /// the observation lasts until the returned value is cancelled.
+    func observeWebhookDeliveries(_ onChange: @escaping @Sendable () -> Void) -> AnyDatabaseCancellable {
+        DatabaseRegionObservation(tracking: Table("webhook_deliveries"))
+            .start(in: pool, onError: { _ in }, onChange: { _ in onChange() })
     }
 }

@@ -4,8 +4,10 @@ import GRDB
 /// Owns the SQLite file: the connection pool (WAL, one writer, parallel readers), the
 /// migrator, and the application's reads and writes (in extensions, one per concept).
 public struct AppDatabase: Sendable {
-    public let pool: DatabasePool
+    /// Only the store reads and writes through it (a test checks that no file outside `Store/` does).
+    let pool: DatabasePool
     public let path: String
+    private let groupCommit: GroupCommit
 
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -25,7 +27,14 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        groupCommit = GroupCommit(pool: pool)
         try Migrations.migrator.migrate(pool)
+    }
+
+    /// A write of the application, in a transaction shared with the writes that wait at the
+    /// same moment (group commit, `GroupCommit`): one fsync for all of them.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await groupCommit.write(updates)
     }
 
     /// Identifiers of the migrations applied to this file, in order.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import Logging
 import Synchronization
@@ -86,11 +85,7 @@ public struct WebhookBenchmark: Sendable {
 
         // Throughput: a backlog written first, then drained.
         let before = arrivals.count
-        try await database.pool.write { db in
-            for i in 0..<backlog {
-                try AppDatabase.recordTaskEvent(db, .working, workspaceID: workspaceID, message: "backlog \(i)")
-            }
-        }
+        try await database.recordTaskEvents(.working, workspaceID: workspaceID, messages: (0..<backlog).map { "backlog \($0)" })
         let total = backlog * subscriptions
         let start = ContinuousClock.now
         worker = Task { try await WebhookWorker(database: database, options: options, logger: quiet).run() }

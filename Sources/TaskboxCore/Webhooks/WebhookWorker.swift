@@ -1,6 +1,5 @@
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -37,8 +36,7 @@ public actor WebhookWorker: Service {
     public nonisolated func wake() { wakeLoop.wake() }
 
     public func run() async throws {
-        let observation = DatabaseRegionObservation(tracking: Table("webhook_deliveries"))
-            .start(in: database.pool, onError: { _ in }, onChange: { [weak self] _ in self?.wake() })
+        let observation = database.observeWebhookDeliveries { [weak self] in self?.wake() }
         await wakeLoop.run(pollInterval: pollInterval) { await self.dispatch() }
         observation.cancel()
         // An attempt under way is bounded by the timeout; one cut short stays pending for the next start.

@@ -28,9 +28,9 @@ public struct AppliedBuild: Sendable {
 extension AppDatabase {
     /// pending → running. False when the job is no longer pending (canceled meanwhile).
     public func startJob(id: String) async throws -> Bool {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE provisioner_jobs SET started_at = ?, updated_at = ? WHERE id = ? AND started_at IS NULL AND completed_at IS NULL AND canceled_at IS NULL",
                 arguments: [now, now, id])
             return db.changesCount == 1
@@ -40,10 +40,9 @@ extension AppDatabase {
     /// Records a build's resources from its template version's manifest (taskbox.md §3):
     /// for `start`, one resource with the manifest's agents (fresh UUIDv4 tokens) and apps
     /// (`{port}` and `{param:NAME}` substituted per argument). `ports` chooses each app's port.
-    public func applyBuild(jobID: String, ports: @Sendable () -> Int = LoopbackPort.free) async throws -> AppliedBuild {
-        try await pool.write { db in
-            guard let build = try Row.fetchOne(
-                db,
+    public func applyBuild(jobID: String, ports: @escaping @Sendable () -> Int = LoopbackPort.free) async throws -> AppliedBuild {
+        try await write { db in
+            guard let build = try Row.fetchOne(cached: db,
                 sql: """
                     SELECT b.id, b.workspace_id, b.transition, v.manifest, t.id AS task_id, t.prompt FROM workspace_builds b
                     JOIN template_versions v ON v.id = b.template_version_id
@@ -59,18 +58,18 @@ extension AppDatabase {
             let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
             let task = (build["task_id"] as String?).map { (id: $0, prompt: build["prompt"] as String) }
             let parameters = Dictionary(
-                try Row.fetchAll(db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ?",
+                try Row.fetchAll(cached: db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ?",
                                  arguments: [buildID]).map { ($0["name"] as String, $0["value"] as String) },
                 uniquingKeysWith: { a, _ in a })
             let now = Timestamp.now()
             let resourceID = ID.new()
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO workspace_resources (id, job_id, transition, type, name, created_at) VALUES (?, ?, 'start', 'taskbox_workspace', 'workspace', ?)",
                 arguments: [resourceID, jobID, now])
             for agent in manifest.agents ?? [] {
                 let agentID = ID.new()
                 let token = ID.new()
-                try db.execute(
+                try db.executeCached(
                     sql: """
                         INSERT INTO workspace_agents (id, resource_id, name, auth_token, created_at, updated_at)
                         VALUES (?, ?, ?, ?, ?, ?)
@@ -87,7 +86,7 @@ extension AppDatabase {
                         port: port, healthcheckURL: app.healthcheck.map { fill($0.url) },
                         healthcheckInterval: app.healthcheck?.interval_s ?? 0, healthcheckThreshold: app.healthcheck?.threshold ?? 0)
                     let command = try a.command.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-                    try db.execute(
+                    try db.executeCached(
                         sql: """
                             INSERT INTO workspace_apps (id, agent_id, slug, display_name, url, command, port, healthcheck_url,
                                                         healthcheck_interval, healthcheck_threshold, health, created_at)
@@ -107,16 +106,15 @@ extension AppDatabase {
     /// app as Coder's provisioner sets them (tasks-api.md §0.2); a succeeded delete marks the
     /// workspace deleted.
     public func completeJob(id: String, error: String? = nil) async throws {
-        try await pool.write { db in
+        try await write { db in
             let now = Timestamp.now()
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE provisioner_jobs SET completed_at = ?, updated_at = ?, error = ? WHERE id = ? AND completed_at IS NULL",
                 arguments: [now, now, error, id])
             let completed = db.changesCount == 1
             if completed, let error { try Self.recordJobFailedEvent(db, jobID: id, error: error) }
             guard completed, error == nil,
-                  let build = try Row.fetchOne(
-                    db,
+                  let build = try Row.fetchOne(cached: db,
                     sql: """
                         SELECT b.id, b.workspace_id, b.build_number, b.transition, v.manifest, j.canceled_at
                         FROM workspace_builds b JOIN template_versions v ON v.id = b.template_version_id
@@ -133,8 +131,7 @@ extension AppDatabase {
             case "start":
                 let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
                 if let slug = manifest.ai_task?.app {
-                    appID = try String.fetchOne(
-                        db,
+                    appID = try String.fetchOne(cached: db,
                         sql: """
                             SELECT a.id FROM workspace_apps a JOIN workspace_agents g ON g.id = a.agent_id
                             JOIN workspace_resources r ON r.id = g.resource_id WHERE r.job_id = ? AND a.slug = ?
@@ -144,8 +141,7 @@ extension AppDatabase {
                 }
             case "stop" where (build["build_number"] as Int) > 1:
                 // Stopped tasks stay tasks: copy from the previous build.
-                if let previous = try Row.fetchOne(
-                    db, sql: "SELECT has_ai_task, ai_task_sidebar_app_id FROM workspace_builds WHERE workspace_id = ? AND build_number = ?",
+                if let previous = try Row.fetchOne(cached: db, sql: "SELECT has_ai_task, ai_task_sidebar_app_id FROM workspace_builds WHERE workspace_id = ? AND build_number = ?",
                     arguments: [build["workspace_id"] as String, (build["build_number"] as Int) - 1]) {
                     hasAITask = (previous["has_ai_task"] as Bool?) ?? false
                     appID = previous["ai_task_sidebar_app_id"]
@@ -154,34 +150,14 @@ extension AppDatabase {
             default:
                 break
             }
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE workspace_builds SET has_ai_task = ?, ai_task_sidebar_app_id = ?, updated_at = ? WHERE id = ?",
                 arguments: [hasAITask, hasAITask ? appID : nil, now, buildID])
             if transition == "delete" {
-                try db.execute(sql: "UPDATE workspaces SET deleted = 1, updated_at = ? WHERE id = ?",
+                try db.executeCached(sql: "UPDATE workspaces SET deleted = 1, updated_at = ? WHERE id = ?",
                                arguments: [now, build["workspace_id"] as String])
                 try Self.recordTaskEvent(db, .deleted, workspaceID: build["workspace_id"], message: "")
             }
         }
-    }
-}
-
-/// Free TCP ports on the loopback interface, chosen by the kernel.
-public enum LoopbackPort {
-    @Sendable public static func free() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : 0
     }
 }

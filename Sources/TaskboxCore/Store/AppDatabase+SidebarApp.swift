@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+
+struct SidebarApp: Sendable {
+    var url: String?
+    var health: String
+    var agentID: String
+    var agentToken: String
+    var agent: AgentConnection
+}
+
+extension AppDatabase {
+    /// The sidebar app among a build's resources → agents → apps (any build's when `jobID`
+    /// is nil), with its agent.
+    func sidebarApp(jobID: String?, appID: String) async throws -> SidebarApp? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT p.url, p.health, a.id AS agent_id, a.auth_token, a.lifecycle_state, a.created_at, a.first_connected_at,
+                           a.last_connected_at, a.disconnected_at, a.connection_timeout_seconds
+                    FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
+                    JOIN workspace_resources r ON r.id = a.resource_id
+                    WHERE p.id = ?1 AND (?2 IS NULL OR r.job_id = ?2)
+                    """),
+                arguments: [appID, jobID]
+            ).map { row in
+                SidebarApp(
+                    url: row["url"], health: row["health"], agentID: row["agent_id"], agentToken: row["auth_token"],
+                    agent: AgentConnection(
+                        lifecycle: row["lifecycle_state"], createdAt: row["created_at"], firstConnectedAt: row["first_connected_at"],
+                        lastConnectedAt: row["last_connected_at"], disconnectedAt: row["disconnected_at"],
+                        connectionTimeoutSeconds: row["connection_timeout_seconds"]))
+            }
+        }
+    }
+}
