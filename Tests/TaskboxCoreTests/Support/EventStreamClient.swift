@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import Synchronization
 import Testing
 @testable import TaskboxCore
@@ -19,11 +20,12 @@ final class EventStreamClient: Sendable {
     let state = Mutex(State())
     private let reader = Mutex<Task<Void, Never>?>(nil)
 
-    /// One pool for every stream of the tests: streams hold their connection, so allow many.
+    /// One pool for every stream of the tests: streams hold their connection, so allow many. Its
+    /// own event loop, so that heavy streams never delay the timers of other tests' clients.
     static let http: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1000
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        return HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup(numberOfThreads: 1), configuration: configuration)
     }()
 
     /// With `reconnect`, a stream the server ends is opened again with the last event id, as
