@@ -6,10 +6,13 @@ public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var actor: Actor?
     public let remoteAddress: String
+    /// The connection, so a stream can cut off a client that falls too far behind.
+    public let channel: (any Channel)?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress ?? ""
+        channel = source.channel
     }
 
     /// taskbox.md §5: request bodies over 1 MiB are refused with 413.

@@ -13,12 +13,14 @@ public struct ServerOptions: Sendable {
     public var webhooks: WebhookOptions
     public var connections: ConnectionLimits
     public var isolation: Isolation
+    public var watch: TaskWatchOptions
 
     public init(
         host: String = "127.0.0.1", port: Int = 3000, accessURL: String? = nil, provisioners: Int = 3,
         webhooks: WebhookOptions = WebhookOptions(), connections: ConnectionLimits = ConnectionLimits(),
-        isolation: Isolation = .none
+        isolation: Isolation = .none, watch: TaskWatchOptions = TaskWatchOptions()
     ) {
+        self.watch = watch
         self.host = host
         self.port = port
         self.accessURL = accessURL
@@ -37,8 +39,10 @@ public enum TaskboxVersion {
 /// router and drive it with `app.test(.router)` or `.live`.
 public func buildRouter(
     database: AppDatabase, accessURL: AccessURL, nameGenerator: TaskNameGenerator? = TaskNameGenerator(),
-    jobs: JobNotifier = JobNotifier()
+    jobs: JobNotifier = JobNotifier(), changes: TaskChangeFeed? = nil, watch: TaskWatchOptions = TaskWatchOptions(),
+    logger: Logger = Logger(label: "taskbox")
 ) -> Router<AppRequestContext> {
+    let changes = changes ?? TaskChangeFeed(database: database)
     let router = Router(context: AppRequestContext.self)
     router.middlewares.add(RequestLogMiddleware())
     router.middlewares.add(ErrorMiddleware())
@@ -54,10 +58,12 @@ public func buildRouter(
     tasks.addRoutes(to: authenticated)
     TaskAppController(database: database).addRoutes(to: authenticated)
     TasksV2Controller(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
-    TaskAppV2Controller(database: database).addRoutes(to: authenticated)
+    TaskAppV2Controller(database: database, jobs: jobs).addRoutes(to: authenticated)
     TaskLifecycleController(database: database, jobs: jobs).addRoutes(to: authenticated)
     WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
     WebhooksController(database: database).addRoutes(to: authenticated)
+    let hubs = TaskWatchHubs(database: database, changes: changes, options: watch, logger: logger)
+    TaskWatchController(database: database, hubs: hubs, changes: changes, options: watch).addRoutes(to: authenticated)
     return router
 }
 
@@ -72,14 +78,17 @@ public func buildApplication(
         database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger,
         beforeStop: TaskSnapshotCapture(database: database, logger: logger).capture)
     let webhooks = WebhookWorker(database: database, options: options.webhooks, logger: logger)
-    let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() })
+    let changes = TaskChangeFeed(database: database)
+    let followUps = TaskQueueWorker(database: database, changes: changes, logger: logger)
+    let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() }, changes: changes,
+        watch: options.watch, logger: logger)
     return Application(
         router: router,
         server: .http1(configuration: options.connections.http1),
         configuration: .init(
             address: .hostname(options.host, port: options.port), serverName: "taskbox",
             availableConnectionsDelegate: ConnectionLimit(maximum: options.connections.maxConnections, logger: logger)),
-        services: [runner, webhooks],
+        services: [runner, webhooks, followUps],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? options.port
             let listening = "http://\(options.host):\(port)"

@@ -53,6 +53,15 @@ struct RequestBody {
         }
     }
 
+    /// A boolean field; absent or null is false.
+    func bool(_ key: String) throws -> Bool {
+        switch object[key] {
+        case nil, .null?: return false
+        case .bool(let b)?: return b
+        case let other?: throw mismatch(key, other, "bool")
+        }
+    }
+
     /// A UUID field as lower-case text; absent or null is nil (Go's zero UUID).
     func uuid(_ key: String) throws -> String? {
         switch object[key] {

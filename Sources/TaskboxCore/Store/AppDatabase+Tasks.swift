@@ -162,6 +162,8 @@ extension AppDatabase {
     public func markTaskDeleted(id: String) async throws {
         try await write { db in
             try db.execute(sql: "DELETE FROM task_snapshots WHERE task_id = ?", arguments: [id])
+            // A deleted task's follow-up queue goes with it (issue #17).
+            try db.execute(sql: "DELETE FROM task_queued_inputs WHERE task_id = ?", arguments: [id])
             try db.execute(sql: "UPDATE tasks SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL", arguments: [Timestamp.now(), id])
         }
     }

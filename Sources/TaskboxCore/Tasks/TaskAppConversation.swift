@@ -64,17 +64,25 @@ struct TaskLogsResponse: JSONWritable {
         json.beginObject()
         json.key("logs")
         json.beginArray()
-        for m in messages {
-            json.beginObject()
-            json.field("id", Int(m.id))
-            json.field("content", m.content)
-            json.field("type", m.role == "user" ? "input" : "output")
-            json.field("time", m.time)
-            json.endObject()
-        }
+        for m in messages { TaskLogEntry(message: m).write(to: &json) }
         json.endArray()
         if snapshot { json.field("snapshot", true) }
         if let snapshotAt { json.field("snapshot_at", snapshotAt) }
+        json.endObject()
+    }
+}
+
+/// One `codersdk.TaskLogEntry` `{id, content, type, time}`: a `user` message is `input`, the
+/// agent's `output`. Also the data of the watch stream's `log` events.
+struct TaskLogEntry: JSONWritable {
+    var message: AgentMessage
+
+    func write(to json: inout JSONWriter) {
+        json.beginObject()
+        json.field("id", Int(message.id))
+        json.field("content", message.content)
+        json.field("type", message.role == "user" ? "input" : "output")
+        json.field("time", message.time)
         json.endObject()
     }
 }

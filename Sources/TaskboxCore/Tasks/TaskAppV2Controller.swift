@@ -5,10 +5,12 @@ import Hummingbird
 /// task's bound app; logs of a task that is not active come from its stored snapshot.
 struct TaskAppV2Controller {
     let database: AppDatabase
+    var jobs = JobNotifier()
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("/api/v2/tasks/{user}/{task}/send", use: send)
         group.get("/api/v2/tasks/{user}/{task}/logs", use: logs)
+        addQueueRoutes(to: group)
     }
 
     // MARK: §3.6
@@ -19,6 +21,8 @@ struct TaskAppV2Controller {
         let input = try body.string("input")
         // No trimming: whitespace is input.
         if input.isEmpty { throw APIError(400, "Task input is required.") }
+        // taskbox extension (issue #17): `"queue": true` queues what the agent cannot take now.
+        if try body.bool("queue") { return try await sendOrQueue(input, task, caller) }
         let client = try await appClient(task, caller)
         try await TaskAppConversation.send(input, via: client, busyStatus: 409)
         return Response(status: .noContent)

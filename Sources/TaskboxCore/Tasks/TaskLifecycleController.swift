@@ -28,6 +28,13 @@ struct TaskLifecycleController {
     @Sendable func resume(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
         let workspace = try await caller.workspace(of: task, database, missing: Self.noWorkspace)
+        try await startResumeBuild(task, workspace, caller)
+        return try await answer(workspace)
+    }
+
+    /// The resume's checks and its start build (the job runner is woken by `answer` or the
+    /// caller); also what a queued send to a paused task does.
+    func startResumeBuild(_ task: TaskRow, _ workspace: WorkspaceView, _ caller: TaskRequest) async throws {
         guard let latest = workspace.build else {
             throw APIError(500, "Internal error fetching task workspace build.", detail: "workspace has no build")
         }
@@ -38,18 +45,30 @@ struct TaskLifecycleController {
             throw APIError(403, "You do not have permission to start this workspace.", detail: APIError.forbiddenDetail)
         }
         // The prompt as it is now (it may have been edited while paused) reaches the app (§11.2).
-        return try await build(workspace, "start", .taskResume, caller, overriding: ["AI Prompt": task.prompt])
+        try await createBuild(workspace, "start", .taskResume, caller, overriding: ["AI Prompt": task.prompt])
     }
 
     private func build(
         _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
         overriding: [String: String] = [:]
     ) async throws -> Response {
-        try await withBuildErrorDetail {
+        try await createBuild(workspace, transition, reason, caller, overriding: overriding)
+        return try await answer(workspace)
+    }
+
+    private func createBuild(
+        _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
+        overriding: [String: String]
+    ) async throws {
+        _ = try await withBuildErrorDetail {
             try await database.createBuild(
                 workspaceID: workspace.id, transition: transition, initiatorID: caller.authorizer.actor.id, reason: reason,
                 overriding: overriding)
         }
+    }
+
+    /// The new build as it stands, read before the job runner is woken.
+    private func answer(_ workspace: WorkspaceView) async throws -> Response {
         let detail = try await database.workspaceDetail(id: workspace.id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }

@@ -23,3 +23,12 @@ extension TaskRow {
                 workspace_name: workspace?.name ?? "", workspace_status: latest?.status ?? ""))
     }
 }
+
+extension AppDatabase {
+    /// Converts tasks with one read of their workspaces.
+    func taskResponses(_ rows: [TaskRow]) async throws -> [TaskResponse] {
+        let workspaces = try await workspaceViews(ids: rows.compactMap(\.workspaceID))
+        let now = Date().timeIntervalSince1970
+        return rows.map { $0.response(workspace: $0.workspaceID.flatMap { workspaces[$0] }, now: now) }
+    }
+}

@@ -23,13 +23,7 @@ struct TasksV2Controller {
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let authorizer = Authorizer(try context.requireActor())
         let query = request.goQuery
-        let q = query.first("q")
-        let filter: TaskFilter
-        do {
-            filter = try await TaskSearch.parse(q, lookup: StoreSearchLookup(database: database), authorizer: authorizer)
-        } catch {
-            throw APIError(400, "Invalid task search query.", validations: error.validations)
-        }
+        let filter = try await Self.filter(query.first("q"), database, authorizer)
         // taskbox extension (tasks-v2.md §11.6): paging and a total `count` only when asked for.
         var pagination: Pagination?
         if ["limit", "offset", "after_id"].contains(where: { !query[$0].isEmpty }) {
@@ -44,12 +38,16 @@ struct TasksV2Controller {
         return JSONResponse.make(writing: TasksController.ListResponse(tasks: tasks, count: total))
     }
 
-    /// Converts tasks with one read of their workspaces.
-    func responses(_ rows: [TaskRow]) async throws -> [TaskResponse] {
-        let workspaces = try await database.workspaceViews(ids: rows.compactMap(\.workspaceID))
-        let now = Date().timeIntervalSince1970
-        return rows.map { $0.response(workspace: $0.workspaceID.flatMap { workspaces[$0] }, now: now) }
+    /// The list's `q` (its search grammar), a 400 with the validations when it does not parse.
+    static func filter(_ q: String, _ database: AppDatabase, _ authorizer: Authorizer) async throws -> TaskFilter {
+        do {
+            return try await TaskSearch.parse(q, lookup: StoreSearchLookup(database: database), authorizer: authorizer)
+        } catch {
+            throw APIError(400, "Invalid task search query.", validations: error.validations)
+        }
     }
+
+    func responses(_ rows: [TaskRow]) async throws -> [TaskResponse] { try await database.taskResponses(rows) }
 
     // MARK: §3.3
 

@@ -79,6 +79,16 @@ struct TaskboxClient {
         _ = try await call(.POST, try await tasksPath(Self.segment(id)) + "/send", body: body)
     }
 
+    /// `POST …/send` with `"queue": true` (issue #17): nil when the agent took the input at
+    /// once, otherwise where it waits in the task's queue.
+    struct Queued: Decodable { var queued: Bool; var id: String; var position: Int }
+
+    func sendOrQueue(id: String, input: String) async throws -> Queued? {
+        struct Body: Encodable { var input: String; var queue = true }
+        let data = try await call(.POST, try await tasksPath(Self.segment(id)) + "/send", body: try JSONEncoder().encode(Body(input: input)))
+        return data.isEmpty ? nil : try decode(data).value
+    }
+
     /// `GET …/logs`; a v2 server answers a task that is not active from its snapshot.
     struct TaskLogs: Decodable {
         var logs: [TaskLogEntry]

@@ -5,7 +5,7 @@ import TaskboxCore
 /// Tools for `bench/run`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmark helpers: seed a database, time the list SQL directly, measure webhook delivery.", subcommands: [Seed.self, SQL.self, WebhooksBench.self])
+        abstract: "Benchmark helpers: seed a database, time the list SQL directly, measure webhook delivery and watch streams.", subcommands: [Seed.self, SQL.self, WebhooksBench.self, WatchBench.self])
 
     struct Seed: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -92,6 +92,29 @@ struct Bench: AsyncParsableCommand {
             printLine(String(format: "%d subscription(s): latency p50 %.2f ms p99 %.2f ms; %d deliveries in %.2f s = %.0f/s",
                              result.subscriptions, result.latency_p50_ms, result.latency_p99_ms, result.backlog_deliveries,
                              result.backlog_seconds, result.deliveries_per_second))
+        }
+    }
+
+    struct WatchBench: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "watch",
+            abstract: "Watch streams of a running serve: agent message → watcher latency against a /healthz baseline, and serve's RSS with idle watchers (bench/watch runs it).")
+        @Option(help: "The server's URL.") var url: String
+        @Option(help: "An API token of the task's owner.") var token: String
+        @Option(help: "The task (name or id); its agent should answer at once.") var task: String
+        @Option(help: "Messages sent one after the other for the latency figures.") var messages: Int = 1000
+        @Option(name: .customLong("idle-watchers"), help: "Idle streams opened for the memory figure.") var idleWatchers: Int = 1000
+        @Option(name: .customLong("server-pid"), help: "serve's process id, to read its RSS.") var serverPID: Int32?
+        @OptionGroup var output: OutputOptions
+
+        func run() async throws {
+            let result = try await WatchBenchmark(
+                url: url, token: token, task: task, messages: messages, idleWatchers: idleWatchers, serverPID: serverPID
+            ).run()
+            if output.json { return try printJSON(result) }
+            printLine(String(format: "healthz p50 %.2f ms p99 %.2f ms; message→watcher p50 %.2f ms p99 %.2f ms over %d; RSS %d KiB → %d KiB with %d idle watchers",
+                             result.healthz_p50_ms, result.healthz_p99_ms, result.latency_p50_ms, result.latency_p99_ms, result.messages,
+                             result.rss_before_kb ?? 0, result.rss_with_watchers_kb ?? 0, result.idle_watchers))
         }
     }
 }

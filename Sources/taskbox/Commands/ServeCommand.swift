@@ -20,6 +20,10 @@ struct Serve: AsyncParsableCommand {
     var idleTimeout: String = "60s"
     @Option(name: .customLong("read-header-timeout"), help: "Close a new connection whose request header is not complete after this long (Go duration).")
     var readHeaderTimeout: String = "10s"
+    @Option(name: .customLong("watch-buffer"), help: "Events a watch stream client may fall behind before it is disconnected (it resumes with Last-Event-ID).")
+    var watchBuffer: Int = 256
+    @Option(name: .customLong("watch-keepalive"), help: "Interval of the keep-alive comments on idle watch streams (Go duration).")
+    var watchKeepAlive: String = "15s"
     @Flag(help: "Set up (or reuse) a demo: an owner `admin`, a token and an echo-agent template, and print curl lines.")
     var demo = false
     @OptionGroup var webhooks: WebhookServeOptions
@@ -29,7 +33,9 @@ struct Serve: AsyncParsableCommand {
         guard provisioners >= 1 else { throw ValidationError("--provisioners must be at least 1") }
         _ = try webhooks.options()
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
-        for (name, value) in [("--idle-timeout", idleTimeout), ("--read-header-timeout", readHeaderTimeout)] {
+        guard (1...100_000).contains(watchBuffer) else { throw ValidationError("--watch-buffer must be between 1 and 100000") }
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--read-header-timeout", readHeaderTimeout),
+                              ("--watch-keepalive", watchKeepAlive)] {
             guard let seconds = GoDuration.seconds(value), seconds > 0, seconds <= 86_400 else {
                 throw ValidationError("\(name) must be a positive Go duration up to 24h, like 30s or 5m, got \"\(value)\"")
             }
@@ -72,7 +78,8 @@ struct Serve: AsyncParsableCommand {
         let setup = demo ? try await Demo.prepare(database: db) : nil
         let options = ServerOptions(
             host: host, port: port, accessURL: accessURL, provisioners: provisioners, webhooks: try webhooks.options(),
-            connections: connections, isolation: isolation)
+            connections: connections, isolation: isolation,
+            watch: TaskWatchOptions(watcherBuffer: watchBuffer, replay: max(1024, watchBuffer * 4), keepAlive: Self.duration(watchKeepAlive)))
         let app = buildApplication(database: db, options: options, logger: logger) { url in
             printLine("taskbox listening on \(url)")
             if let setup { printLine(Demo.instructions(setup, url: accessURL ?? url)) }

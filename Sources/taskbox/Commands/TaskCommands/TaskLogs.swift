@@ -3,7 +3,8 @@ import Foundation
 import TaskboxCore
 
 /// `taskbox task logs TASK [--follow]`: the conversation with the task's agent
-/// (tasks-api.md §1.7); `--follow` polls for new entries until the task goes away.
+/// (tasks-api.md §1.7); `--follow` reads the task's watch stream (issue #17) until the task
+/// stops or goes away, polling only a server without one.
 struct TaskLogs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Show a task's conversation with its agent.",
@@ -42,13 +43,53 @@ struct TaskLogs: AsyncParsableCommand {
             }
             if !output.json { printHeader() }
             _ = try await Interrupts.cancellingOnSIGINT { [self] in
-                try await followLogs(id: resolved.value.id, client: client)
+                if try await streamLogs(id: resolved.value.id, client: client) == nil {
+                    try await followLogs(id: resolved.value.id, client: client)
+                }
             }
         }
     }
 
-    /// Prints every entry once, in id order. The newest agent entry is held back while the
-    /// agent reports `working`, since agentapi may still be adding to it.
+    /// The stream's `log` events, each entry printed once: an agent entry is held back while
+    /// the agent reports `working` (it may still grow) and printed when a later entry arrives
+    /// or the agent stops working. Ends when the task stops or is deleted; nil without a stream.
+    func streamLogs(id: String, client: TaskboxClient) async throws -> Void? {
+        var printed = -1
+        var held: [Int: (entry: TaskLogEntry, json: JSONValue)] = [:]
+        var working = false
+        func flush(upTo limit: Int) throws {
+            for key in held.keys.sorted() where key <= limit && key > printed {
+                let (entry, json) = held.removeValue(forKey: key)!
+                if output.json { try printJSONLine(json) } else { printEntry(entry) }
+                printed = key
+            }
+        }
+        return try await client.watchTask(id: id) { event in
+            switch event.event {
+            case "log":
+                let fetched = try event.decoded(as: TaskLogEntry.self)
+                guard fetched.value.id > printed else { return .more }
+                held[fetched.value.id] = (fetched.value, fetched.json)
+                // Everything before the newest entry is complete; the newest too unless the agent works on it.
+                let newest = held.keys.max() ?? printed
+                let newestIsGrowing = working && held[newest]?.entry.type == "output"
+                try flush(upTo: newestIsGrowing ? newest - 1 : newest)
+            case "task":
+                let task = try event.decoded(as: TaskResponse.self).value
+                working = task.current_state?.state == "working"
+                let ending = Self.finished.contains(task.status)
+                if !working || ending { try flush(upTo: Int.max) }
+                if ending { return .stop }
+            default:
+                break
+            }
+            return .more
+        }
+    }
+
+    /// Polling, for a server without watch streams. Prints every entry once, in id order. The
+    /// newest agent entry is held back while the agent reports `working`, since agentapi may
+    /// still be adding to it.
     func followLogs(id: String, client: TaskboxClient) async throws {
         var printed = -1
         while true {

@@ -12,6 +12,8 @@ struct TaskSend: AsyncParsableCommand {
     @Flag(name: .customLong("stdin"), help: "Read the input from stdin.") var readStdin = false
     @Flag(help: "Wait until the agent accepts input instead of failing while it is busy or starting.")
     var wait = false
+    @Flag(help: "When the agent is busy or starting, or the task paused (it is then resumed), queue the input on the server; queued inputs are delivered in order, one per idle agent.")
+    var queue = false
     @Option(help: "How long waiting lasts at most (Go-style duration: 30s, 2m).") var timeout: String = "2m"
 
     static let retryInterval: Duration = .seconds(1)
@@ -21,6 +23,7 @@ struct TaskSend: AsyncParsableCommand {
     func validate() throws {
         if readStdin && input != nil { throw ValidationError("give the input as an argument or with --stdin, not both") }
         if !readStdin && input == nil { throw ValidationError("missing input: give it as an argument or pass --stdin") }
+        if queue && wait { throw ValidationError("--queue and --wait do not go together: a queued input waits on the server") }
         guard let seconds = GoDuration.seconds(timeout), seconds > 0 else {
             throw ValidationError("invalid --timeout \"\(timeout)\": expected a duration such as 30s or 2m")
         }
@@ -33,6 +36,13 @@ struct TaskSend: AsyncParsableCommand {
             let resolved = try await client.resolveTask(task).value
             let limit = Duration.seconds(GoDuration.seconds(timeout) ?? 120)
             let v2 = resolved.v2 != nil
+            if queue {
+                guard v2 else { throw CLIError("the server at \(client.config.url) has no follow-up queue (no /api/v2/tasks)") }
+                if let queued = try await client.sendOrQueue(id: resolved.id, input: text) {
+                    Terminal.writeError("Queued at position \(queued.position) (id \(queued.id)).\n")
+                }
+                return
+            }
             guard wait || (v2 && resolved.status == "paused") else { return try await client.send(id: resolved.id, input: text) }
             let sent: Void? = try await Interrupts.cancellingOnSIGINT { [self] in
                 if v2 {

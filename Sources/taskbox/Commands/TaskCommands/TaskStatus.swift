@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import TaskboxCore
 
 /// `taskbox task status TASK [--watch]`: the task's workspace status and the agent's
-/// reported state; `--watch` polls until there is nothing left to wait for.
+/// reported state; `--watch` follows the task's watch stream (issue #17; polling only a server
+/// without one) until there is nothing left to wait for.
 struct TaskStatus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show the status of a task.",
@@ -51,8 +53,50 @@ struct TaskStatus: AsyncParsableCommand {
 
     enum Outcome: Sendable { case finished, failed(TaskResponse, reason: String), timedOut(TaskResponse) }
 
-    /// Polls the task, printing it whenever what is shown changes.
+    /// Follows the stream's `task` events, printing the task whenever what is shown changes;
+    /// polls on a server without streams.
     func watchTask(_ first: Fetched<TaskResponse>, client: TaskboxClient, limit: Duration) async throws -> Outcome {
+        let firstLines = try show(first, previousLines: 0)
+        if let outcome = Self.outcome(first.value) { return outcome }
+        let current = Latest(first.value)
+        return try await withThrowingTaskGroup(of: Outcome?.self) { group in
+            group.addTask { [self] in
+                var shownLines = firstLines
+                var shown = Self.fingerprint(first.value)
+                var outcome: Outcome = .finished  // deleted meanwhile: nothing more will happen
+                let streamed: Void? = try await client.watchTask(id: first.value.id) { event in
+                    guard event.event == "task" else { return .more }
+                    let task = try event.decoded(as: TaskResponse.self)
+                    current.value.withLock { $0 = task.value }
+                    if Self.fingerprint(task.value) != shown {
+                        shown = Self.fingerprint(task.value)
+                        shownLines = try show(task, previousLines: shownLines)
+                    }
+                    guard let done = Self.outcome(task.value) else { return .more }
+                    outcome = done
+                    return .stop
+                }
+                if streamed == nil { return try await pollTask(first, client: client, limit: limit) }
+                return outcome
+            }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            let first = try await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .timedOut(current.value.withLock { $0 })
+        }
+    }
+
+    /// The last task seen, for the time-out message.
+    final class Latest: Sendable {
+        let value: Mutex<TaskResponse>
+        init(_ task: TaskResponse) { value = Mutex(task) }
+    }
+
+    /// Polls the task, printing it whenever what is shown changes.
+    func pollTask(_ first: Fetched<TaskResponse>, client: TaskboxClient, limit: Duration) async throws -> Outcome {
         let deadline = ContinuousClock.now + limit
         var current = first
         var shownLines = try show(current, previousLines: 0)
@@ -78,6 +122,8 @@ struct TaskStatus: AsyncParsableCommand {
         switch task.status {
         case "failed", "canceled": return .failed(task, reason: "its workspace build is \(task.status)")
         case "stopped", "deleted", "paused": return .finished
+        // A v2 task reports idle before its app is healthy: wait until it is active.
+        case "pending", "initializing": return nil
         default: break
         }
         switch task.current_state?.state {

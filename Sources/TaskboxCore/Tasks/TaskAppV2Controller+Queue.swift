@@ -1,0 +1,97 @@
+import Hummingbird
+
+/// The follow-up queue of a v2 task (issue #17): `send` with `"queue": true`, and the queue's
+/// listing and withdrawal. Delivery is `TaskQueueWorker`'s.
+extension TaskAppV2Controller {
+    func addQueueRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/tasks/{user}/{task}/queue", use: listQueue)
+        group.delete("/api/v2/tasks/{user}/{task}/queue/{id}", use: withdraw)
+    }
+
+    /// Sends at once when the agent can take the input (answered as a plain send); otherwise
+    /// stores it: behind inputs already queued, while the agent is busy or the task starting,
+    /// and while paused (the task is then resumed). An errored task is refused as a send is.
+    func sendOrQueue(_ input: String, _ task: TaskRow, _ caller: TaskRequest) async throws -> Response {
+        switch task.status {
+        case .error, .unknown:
+            _ = try await appClient(task, caller)
+        case .pending, .initializing:
+            break
+        case .paused:
+            let workspace = try await authorizeInput(task, caller)
+            try await TaskLifecycleController(database: database, jobs: jobs).startResumeBuild(task, workspace, caller)
+            jobs.enqueued()
+        case .active:
+            if try await !database.hasQueuedInputs(taskID: task.id) {
+                let client = try await appClient(task, caller)
+                do {
+                    try await TaskAppConversation.send(input, via: client, busyStatus: 409)
+                    return Response(status: .noContent)
+                } catch let error as APIError where error.status == 409 {
+                    // Busy: queued below.
+                }
+            }
+        }
+        _ = try await authorizeInput(task, caller)
+        let queued = try await database.enqueueInput(taskID: task.id, input: input, createdBy: caller.authorizer.actor.id)
+        return JSONResponse.make(writing: QueuedAnswer(entry: queued), status: .accepted)
+    }
+
+    /// Queueing, listing and withdrawing need what a send needs: connecting to the task's app.
+    @discardableResult
+    func authorizeInput(_ task: TaskRow, _ caller: TaskRequest) async throws -> WorkspaceView {
+        let workspace = try await caller.workspace(of: task, database, missing: APIError(400, "Task does not have a workspace."))
+        guard caller.authorizer.may(.applicationConnect, workspace.object) else { throw APIError.notFound }
+        return workspace
+    }
+
+    @Sendable func listQueue(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        try await authorizeInput(task, caller)
+        return JSONResponse.make(writing: QueueListing(entries: try await database.queuedInputs(taskID: task.id)))
+    }
+
+    @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        try await authorizeInput(task, caller)
+        let raw = context.parameters.get("id") ?? ""
+        guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for queued input ID.") }
+        // Already delivered or withdrawn: gone, like any missing resource.
+        guard try await database.withdrawQueuedInput(taskID: task.id, id: id) else { throw APIError.notFound }
+        return Response(status: .noContent)
+    }
+
+    /// `{"queued":true,"id","position"}`.
+    struct QueuedAnswer: JSONWritable {
+        var entry: QueuedInput
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.field("queued", true)
+            json.field("id", entry.id)
+            json.field("position", entry.position)
+            json.endObject()
+        }
+    }
+
+    /// `{"queue":[{"id","position","input","created_at","attempts","last_error"?}]}` in delivery order.
+    struct QueueListing: JSONWritable {
+        var entries: [QueuedInput]
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("queue")
+            json.beginArray()
+            for entry in entries {
+                json.beginObject()
+                json.field("id", entry.id)
+                json.field("position", entry.position)
+                json.field("input", entry.input)
+                json.field("created_at", entry.createdAt)
+                json.field("attempts", entry.attempts)
+                if let error = entry.lastError { json.field("last_error", error) }
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        }
+    }
+}

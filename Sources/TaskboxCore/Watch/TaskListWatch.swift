@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+
+/// `GET /api/v2/tasks/watch?q=` (issue #17): a `task` event for every task the caller can read
+/// that matches `q` (the list's search grammar), first all of them, then each one whose status
+/// or current state changes; `deleted` {id} when one leaves the set. The list is re-read after
+/// each task change taskbox commits (changes while a client is slow collapse into one), so a
+/// slow client holds only its own connection. Ids count this connection's events; a reconnect
+/// starts over with the whole set (taskbox decision: no resume for the list stream).
+extension TaskWatchController {
+    @Sendable func watchAll(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        let filter = try await TasksV2Controller.filter(request.goQuery.first("q"), database, authorizer)
+        let database = self.database
+        let changes = self.changes
+        let keepAlive = options.keepAlive
+        let (feedID, signals) = changes.listen()
+        // `true`: re-read the list; `false`: a keep-alive comment.
+        let (ticks, tick) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(2))
+        let forward = Task {
+            for await _ in signals { tick.yield(true) }
+            tick.finish()
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepAlive)
+                tick.yield(false)
+            }
+        }
+        return Self.eventStream(request) { write in
+            var sent: [String: TaskResponse] = [:]
+            var seq = 0
+            func scan() async throws {
+                let (rows, _) = try await database.listTasks(filter: filter, authorizer: authorizer, pagination: nil)
+                let tasks = try await database.taskResponses(rows)
+                for task in tasks {
+                    let before = sent[task.id]
+                    guard before?.status != task.status || before?.current_state != task.current_state else { continue }
+                    sent[task.id] = task
+                    seq += 1
+                    try await write([WatchFrame(id: String(seq), event: "task", task)])
+                }
+                let present = Set(tasks.map(\.id))
+                for id in sent.keys.sorted() where !present.contains(id) {
+                    sent.removeValue(forKey: id)
+                    seq += 1
+                    try await write([WatchFrame(id: String(seq), event: "deleted", TaskWatchHub.TaskGone(id: id))])
+                }
+            }
+            try await scan()
+            for await rescan in ticks {
+                if rescan { try await scan() } else { try await write([.keepAlive]) }
+            }
+        } onEnd: {
+            changes.stopListening(feedID)
+            forward.cancel()
+            ticker.cancel()
+        } onShutdown: {
+            changes.stopListening(feedID)
+        }
+    }
+}

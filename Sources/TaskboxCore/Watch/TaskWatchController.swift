@@ -1,0 +1,91 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// `GET …/tasks/{user}/{task}/watch` (issue #17): a task's events as Server-Sent Events.
+struct TaskWatchController {
+    let database: AppDatabase
+    let hubs: TaskWatchHubs
+    let changes: TaskChangeFeed
+    let options: TaskWatchOptions
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/api/v2/tasks/{user}/{task}/watch", use: watch)
+        group.get("/api/experimental/tasks/{user}/{id}/watch", use: watchExperimental)
+        group.get("/api/v2/tasks/watch", use: watchAll)
+    }
+
+    @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        // Authorised like logs: reading the task and connecting to its app; 404 otherwise.
+        try await TaskAppV2Controller(database: database).authorizeInput(task, caller)
+        return try await stream(task.id, request, context)
+    }
+
+    /// The experimental API names a task by its workspace id.
+    @Sendable func watchExperimental(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let authorizer = Authorizer(try context.requireActor())
+        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let id = try TaskAppController(database: database).taskID(context)
+        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object),
+              authorizer.may(.applicationConnect, view.object),
+              let task = try await database.task(workspaceID: id)
+        else { throw APIError.notFound }
+        return try await stream(task.id, request, context)
+    }
+
+    /// Resumes after `Last-Event-ID`, or `?after=` for clients that cannot set headers.
+    private func stream(_ taskID: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let after = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.goQuery.first("after")
+        let channel = context.channel
+        guard let attachment = await hubs.attach(taskID: taskID, after: after, cutOff: { channel?.close(promise: nil) }) else {
+            throw APIError.notFound
+        }
+        return Self.eventStream(request) { write in
+            for await frames in attachment.frames { try await write(frames) }
+        } onEnd: {
+            await attachment.hub.detach(attachment.id)
+        } onShutdown: {
+            Task { await attachment.hub.detach(attachment.id) }
+        }
+    }
+
+    /// An SSE response: `body` writes frames until it returns, the client leaves or the server stops.
+    static func eventStream(
+        _ request: Request, _ body: @escaping @Sendable (_ write: ([WatchFrame]) async throws -> Void) async throws -> Void,
+        onEnd: @escaping @Sendable () async -> Void, onShutdown: @escaping @Sendable () -> Void = {}
+    ) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Accel-Buffering")!] = "no"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            do {
+                try await request.body.consumeWithCancellationOnInboundClose { _ in
+                    try await withGracefulShutdownHandler {
+                        try await body { frames in
+                            // Frames go out in writes of about 64 KiB: a backlog of thousands is a few writes.
+                            var buffer = ByteBuffer()
+                            for frame in frames {
+                                if let id = frame.id { buffer.writeString("id: \(id)\n") }
+                                buffer.writeString(frame.body)
+                                if buffer.readableBytes >= 65536 {
+                                    try await writer.write(buffer)
+                                    buffer = ByteBuffer()
+                                }
+                            }
+                            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+                        }
+                    } onGracefulShutdown: {
+                        onShutdown()
+                    }
+                }
+            } catch {
+                // The client left, was cut off, or the server is stopping.
+            }
+            await onEnd()
+            try? await writer.finish(nil)
+        })
+    }
+}

@@ -1,0 +1,248 @@
+import Foundation
+import Logging
+
+/// The live events of one task (issue #17), shared by all its watchers: `task` when the
+/// task's status or current state changes (re-read after every task change taskbox commits),
+/// `log` when an entry of the agent's conversation appears or grows (from one subscription to
+/// the agent's `/events`, held while the task is active and someone watches).
+///
+/// Events are numbered; the last `replay` are kept so a watcher that reconnects with
+/// `Last-Event-ID` gets exactly what it missed. A watcher whose buffer fills is cut off.
+actor TaskWatchHub {
+    struct Watcher {
+        var continuation: AsyncStream<[WatchFrame]>.Continuation
+        var cutOff: @Sendable () -> Void
+    }
+
+    /// A watcher's side: its frames, and the handle to leave.
+    struct Attachment: Sendable {
+        var id: Int
+        /// The backlog arrives as one element (written in few large writes), live events one by one.
+        var frames: AsyncStream<[WatchFrame]>
+        var hub: TaskWatchHub
+    }
+
+    let taskID: String
+    let database: AppDatabase
+    let changes: TaskChangeFeed
+    let options: TaskWatchOptions
+    let logger: Logger
+    let epoch = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    private let onIdle: @Sendable (TaskWatchHub) async -> Void
+
+    private var seq = 0
+    private var ring: [(seq: Int, frame: WatchFrame)] = []
+    private var watchers: [Int: Watcher] = [:]
+    private var nextWatcher = 0
+    private var task: TaskResponse?
+    private var messages: [Int64: AgentMessage] = [:]
+    /// The newest `event:`/`data:` text of the task and of each log entry, shared by every
+    /// watcher that starts from the current state (no copy per watcher).
+    private var taskBody = ""
+    private var logBodies: [Int64: String] = [:]
+    private var upstream: (key: String, task: Task<Void, Never>)?
+    private var background: [Task<Void, Never>] = []
+    private var feedID: Int?
+    private(set) var stopped = false
+    private var idleSince: ContinuousClock.Instant?
+
+    init(taskID: String, database: AppDatabase, changes: TaskChangeFeed, options: TaskWatchOptions, logger: Logger,
+         onIdle: @escaping @Sendable (TaskWatchHub) async -> Void) {
+        self.taskID = taskID
+        self.database = database
+        self.changes = changes
+        self.options = options
+        self.logger = logger
+        self.onIdle = onIdle
+    }
+
+    private var starting: Task<Void, Never>?
+
+    /// Starts the hub once; concurrent first watchers all wait for the same start.
+    func ensureStarted() async {
+        if starting == nil { starting = Task { await self.start() } }
+        await starting?.value
+    }
+
+    /// Reads the task, then follows its changes and ticks the keep-alive.
+    private func start() async {
+        await refresh()
+        let (id, signals) = changes.listen()
+        feedID = id
+        background.append(Task { [weak self] in
+            for await _ in signals { await self?.refresh() }
+        })
+        let keepAlive = options.keepAlive
+        background.append(Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepAlive)
+                await self?.broadcast(WatchFrame.keepAlive)
+            }
+        })
+    }
+
+    // MARK: Watchers
+
+    /// Joins: after `after` (a `Last-Event-ID`) the missed events when the hub still has them,
+    /// otherwise the current state (the task, then every log entry) marked with the newest id.
+    /// Nil once the hub stopped.
+    func attach(after: String?, cutOff: @escaping @Sendable () -> Void) -> Attachment? {
+        guard !stopped else { return nil }
+        var backlog: [WatchFrame] = []
+        if let after = after.flatMap(WatchEventID.init), after.epoch == epoch, after.seq <= seq,
+           after.seq >= (ring.first?.seq ?? seq + 1) - 1 {
+            backlog = ring.filter { $0.seq > after.seq }.map(\.frame)
+        } else {
+            backlog = currentState()
+        }
+        let (frames, continuation) = AsyncStream.makeStream(
+            of: [WatchFrame].self, bufferingPolicy: .bufferingOldest(options.watcherBuffer + 1))
+        if !backlog.isEmpty { continuation.yield(backlog) }
+        if task == nil { continuation.finish() }
+        let id = nextWatcher
+        nextWatcher += 1
+        watchers[id] = Watcher(continuation: continuation, cutOff: cutOff)
+        idleSince = nil
+        return Attachment(id: id, frames: frames, hub: self)
+    }
+
+    func detach(_ id: Int) {
+        watchers.removeValue(forKey: id)?.continuation.finish()
+        guard watchers.isEmpty, !stopped else { return }
+        let since = ContinuousClock.now
+        idleSince = since
+        let linger = options.linger
+        Task {
+            try? await Task.sleep(for: linger)
+            await self.stopIfStillIdle(since: since)
+        }
+    }
+
+    var watcherCount: Int { watchers.count }
+
+    private func stopIfStillIdle(since: ContinuousClock.Instant) async {
+        guard idleSince == since, watchers.isEmpty else { return }
+        stop()
+        await onIdle(self)
+    }
+
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        if let feedID { changes.stopListening(feedID) }
+        for task in background { task.cancel() }
+        upstream?.task.cancel()
+        upstream = nil
+        for watcher in watchers.values { watcher.continuation.finish() }
+        watchers.removeAll()
+    }
+
+    /// The state a new watcher starts from, every frame with the newest id.
+    private func currentState() -> [WatchFrame] {
+        guard task != nil else { return [] }
+        let id = WatchEventID(epoch: epoch, seq: seq).text
+        return [WatchFrame(id: id, body: taskBody)] + logBodies.keys.sorted().map { WatchFrame(id: id, body: logBodies[$0]!) }
+    }
+
+    // MARK: Events
+
+    @discardableResult
+    private func publish(_ event: String, _ data: some JSONWritable) -> String {
+        seq += 1
+        let frame = WatchFrame(id: WatchEventID(epoch: epoch, seq: seq).text, body: WatchFrame.body(event, data))
+        ring.append((seq, frame))
+        if ring.count > options.replay { ring.removeFirst(ring.count - options.replay) }
+        broadcast(frame)
+        return frame.body
+    }
+
+    private func broadcast(_ frame: WatchFrame) {
+        for (id, watcher) in watchers {
+            if case .dropped = watcher.continuation.yield([frame]) {
+                // Too far behind: cut off; it resumes with its Last-Event-ID.
+                logger.info("watcher too far behind, disconnected", metadata: ["task": .string(taskID)])
+                watchers.removeValue(forKey: id)
+                watcher.continuation.finish()
+                watcher.cutOff()
+            }
+        }
+    }
+
+
+    /// Re-reads the task: a `task` event when its status or current state changed, the agent
+    /// subscription started or stopped with the task's activity, the end when it is gone.
+    func refresh() async {
+        guard !stopped else { return }
+        let row: TaskRow?
+        var workspace: WorkspaceView?
+        do {
+            row = try await database.task(id: taskID)
+            if let id = row?.workspaceID { workspace = try await database.workspaceView(id: id) }
+        } catch {
+            logger.error("watch cannot read the task", metadata: ["task": .string(taskID), "error": "\(error)"])
+            return
+        }
+        guard !stopped else { return }
+        guard let row else {
+            // Deleted: the stream says so and ends.
+            if task != nil { publish("deleted", TaskGone(id: taskID)) }
+            task = nil
+            stop()
+            await onIdle(self)
+            return
+        }
+        let response = row.response(workspace: workspace)
+        if task?.status != response.status || task?.current_state != response.current_state {
+            task = response
+            taskBody = publish("task", response)
+        }
+        await followAgent(row)
+    }
+
+    private func followAgent(_ row: TaskRow) async {
+        var client: AgentAPIClient?
+        if row.status == .active, let appID = row.appID, let app = try? await database.sidebarApp(jobID: nil, appID: appID) {
+            client = try? TaskAppConversation.client(for: app, urlMissingMessage: "")
+        }
+        guard let client else {
+            upstream?.task.cancel()
+            upstream = nil
+            return
+        }
+        let key = client.baseURL + " " + (client.token ?? "")
+        if upstream?.key == key { return }
+        upstream?.task.cancel()
+        let taskID = self.taskID
+        let logger = self.logger
+        upstream = (key, Task { [weak self] in
+            let hub = self
+            while !Task.isCancelled {
+                logger.notice("watch: subscribing to the agent's events", metadata: ["task": .string(taskID)])
+                do {
+                    try await AgentEventSubscription(client: client).run { event in await hub?.agentEvent(event) }
+                } catch {
+                    logger.info("watch: agent events ended", metadata: ["task": .string(taskID), "error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        })
+    }
+
+    /// A message the conversation does not have yet (or has with other content) is a `log` event.
+    private func agentEvent(_ event: AgentStreamEvent) {
+        guard !stopped, case .message(let message) = event, message.role == "user" || message.role == "agent" else { return }
+        if messages[message.id] == message { return }
+        messages[message.id] = message
+        logBodies[message.id] = publish("log", TaskLogEntry(message: message))
+    }
+
+    /// `{"id"}` of a task that was deleted.
+    struct TaskGone: JSONWritable {
+        var id: String
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.field("id", id)
+            json.endObject()
+        }
+    }
+}
