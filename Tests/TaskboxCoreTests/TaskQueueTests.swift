@@ -17,12 +17,12 @@ import Testing
     }
 
     func start(_ dir: TestDirectory, delayMs: Int = 1500) async throws -> Setup {
-        let token = try createOwnerToken(db: dir.dbPath)
+        let token = try await createOwnerToken(db: dir.dbPath)
         let manifest = Demo.manifest(binary: Paths.binary)
             .replacingOccurrences(of: #""{port}"]"#, with: #""{port}","--reply-delay-ms","\#(delayMs)"]"#)
             .replacingOccurrences(of: #""name": "echo-demo""#, with: #""name": "slow-echo""#)
         #expect(manifest.contains("--reply-delay-ms"))
-        let version = try pushTemplate(manifest, in: dir)
+        let version = try await pushTemplate(manifest, in: dir)
         return Setup(server: try await ServerProcess.start(db: dir.dbPath), token: token, version: version)
     }
 
@@ -129,8 +129,8 @@ import Testing
         #expect(!lines.contains("input: b"))
 
         // Another owner's queue is not found; a task deleted with a queue drops it.
-        #expect(try runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath).status == 0)
-        let bob = try runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath).status == 0)
+        let bob = try await runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try await http(.GET, "\(s.server.url)/api/v2/tasks/admin/\(id)/queue", token: bob).status == 404)
         _ = try await waitForTask(s, id, isIdle)
         #expect(try await send(s, id, "x", queue: true).status == 204)

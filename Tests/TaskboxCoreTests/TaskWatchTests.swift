@@ -84,8 +84,8 @@ import Testing
         let dir = TestDirectory()
         let demo = try await DemoServer.start(dir: dir)
         defer { Task { await demo.server.stop() } }
-        #expect(try runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath).status == 0)
-        let bob = try runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try await runTaskbox(["users", "create", "--username", "bob"], db: dir.dbPath).status == 0)
+        let bob = try await runTaskbox(["tokens", "create", "--user", "bob"], db: dir.dbPath).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         let mine = EventStreamClient.open("\(demo.url)/api/v2/tasks/watch?q=status:active", token: demo.token)
         let bobs = EventStreamClient.open("\(demo.url)/api/v2/tasks/watch", token: bob)
         defer { mine.close(); bobs.close() }
