@@ -60,9 +60,11 @@ public enum Isolation: String, Sendable, CaseIterable {
                 workspace: workspace.resolvingSymlinksInPath(), dataDirectory: dataDirectory.resolvingSymlinksInPath(), hideData: true)
             // The app's program and taskbox's own binary (which templates run as `taskbox agent …`
             // or `$0`) stay visible, read-only, through the private /tmp when they live there
-            // (a build tree under /tmp).
+            // (a build tree under /tmp): the binary both as resolved and as `serve` was invoked,
+            // since the invoked path may go through a symlink (`.build/debug`) the sandbox hides.
+            let invoked = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var kept: Set<String> = []
-            for program in [command.first, Demo.currentBinary].compactMap({ $0 }) where program.hasPrefix("/tmp/") {
+            for program in [command.first, Demo.currentBinary, invoked].compactMap({ (path: String?) in path }) where program.hasPrefix("/tmp/") {
                 let directory = URL(fileURLWithPath: program).deletingLastPathComponent().path
                 if kept.insert(directory).inserted { arguments += ["--ro-bind", directory, directory] }
             }
