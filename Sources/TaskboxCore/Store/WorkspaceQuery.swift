@@ -182,8 +182,17 @@ struct WorkspaceQuery {
         guard !ids.isEmpty else { return [] }
         let sql = "SELECT \(WorkspaceView.columns) \(WorkspaceView.joins) WHERE w.id IN (SELECT value FROM json_each(?))"
         let json = "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [json])
-        let byID = Dictionary(rows.map { (String.fromDatabaseValue($0[0]) ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[$0].map(WorkspaceView.init(row:)) }
+        // Decoded from the statement's row as it is read (a cursor), not from a copied row:
+        // copying 37 columns into DatabaseValues cost more than the query (issue #19's profile).
+        var byID: [String: WorkspaceView] = [:]
+        byID.reserveCapacity(ids.count)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [json])
+        try withExtendedLifetime(rows) {
+            while let row = try rows.next() {
+                let view = WorkspaceView(row: row)
+                byID[view.id] = view
+            }
+        }
+        return ids.compactMap { byID[$0] }
     }
 }
