@@ -84,7 +84,9 @@ public actor Supervisor {
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
-                    try? await database.setAgentLifecycle(agentIDs, "start_error")
+                    await Self.logFailure("the agents' start error", ["workspace": .string(build.workspaceID)], logger) { [database] in
+                        try await database.setAgentLifecycle(agentIDs, "start_error")
+                    }
                     throw error
                 }
             }
@@ -92,9 +94,13 @@ public actor Supervisor {
                 let check = Healthcheck(
                     url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold),
                     token: supervised.agentToken)
-                let database = self.database
+                let database = self.database, logger = self.logger
                 healthchecks[app.id] = Task {
-                    await check.run { health in try? await database.setAppHealth(app.id, health) }
+                    await check.run { health in
+                        await Self.logFailure("an app's health", ["app": .string(app.id), "health": .string(health)], logger) {
+                            try await database.setAppHealth(app.id, health)
+                        }
+                    }
                 }
             }
         }
@@ -114,9 +120,13 @@ public actor Supervisor {
         healthchecks.removeValue(forKey: appID)?.cancel()
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
-        try? await database.setAppHealth(appID, "unhealthy")
+        await Self.logFailure("an app's health", ["app": .string(appID), "health": "unhealthy"], logger) { [database] in
+            try await database.setAppHealth(appID, "unhealthy")
+        }
         if status != 0 && ContinuousClock.now - entry.startedAt < Self.startupWindow {
-            try? await database.markAgentStartError(entry.agentID)
+            await Self.logFailure("an agent's start error", ["app": .string(appID), "agent": .string(entry.agentID)], logger) {
+                [database] in try await database.markAgentStartError(entry.agentID)
+            }
         }
     }
 
@@ -164,7 +174,7 @@ public actor Supervisor {
         await withTaskGroup(of: Void.self) { group in
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
-        try? await database.disconnectAllAgents()
+        await Self.logFailure("the agents' disconnection", [:], logger) { [database] in try await database.disconnectAllAgents() }
     }
 
     func startHeartbeat() {
@@ -173,8 +183,20 @@ public actor Supervisor {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.heartbeatInterval)
                 guard let self else { return }
-                try? await self.database.heartbeat()
+                await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
             }
+        }
+    }
+
+    /// A database write the supervisor cannot undo the cause of (a process exited, a check
+    /// answered): its failure is logged with the ids it concerns, and supervision goes on.
+    private static func logFailure(
+        _ what: String, _ metadata: Logger.Metadata, _ logger: Logger, _ write: @Sendable () async throws -> Void
+    ) async {
+        do {
+            try await write()
+        } catch {
+            logger.error("cannot record \(what)", metadata: metadata.merging(["error": "\(error)"]) { _, new in new })
         }
     }
 }
