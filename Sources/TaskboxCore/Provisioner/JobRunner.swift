@@ -121,7 +121,7 @@ public actor JobRunner: Service {
             }
             let applied = try await database.applyBuild(jobID: job.id)
             switch job.transition {
-            case "start":
+            case .start:
                 guard let build = try await database.supervisedBuild(buildID: applied.buildID) else {
                     throw StoreError.notFound("build \(applied.buildID) vanished")
                 }
@@ -131,10 +131,10 @@ public actor JobRunner: Service {
                     try await database.finishCanceledJob(id: job.id)
                     return
                 }
-            case "stop":
+            case .stop:
                 await beforeStop(job.workspaceID)
                 try await supervisor.stop(workspaceID: job.workspaceID)
-            default:
+            case .delete:
                 try await supervisor.stop(workspaceID: job.workspaceID)
                 try await supervisor.removeDirectory(workspaceID: job.workspaceID)
             }

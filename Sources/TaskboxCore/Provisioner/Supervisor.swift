@@ -60,7 +60,7 @@ public actor Supervisor {
             FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600])
         }
         let agentIDs = build.agents.map(\.id)
-        try await database.setAgentLifecycle(agentIDs, "starting", connected: true)
+        try await database.setAgentLifecycle(agentIDs, .starting, connected: true)
         var started: [String] = []
         for supervised in build.apps {
             let app = supervised.app
@@ -85,7 +85,7 @@ public actor Supervisor {
                 } catch {
                     for id in started { await stopApp(id) }
                     await Self.logFailure("the agents' start error", ["workspace": .string(build.workspaceID)], logger) { [database] in
-                        try await database.setAgentLifecycle(agentIDs, "start_error")
+                        try await database.setAgentLifecycle(agentIDs, .startError)
                     }
                     throw error
                 }
@@ -97,7 +97,7 @@ public actor Supervisor {
                 let database = self.database, logger = self.logger
                 healthchecks[app.id] = Task {
                     await check.run { health in
-                        await Self.logFailure("an app's health", ["app": .string(app.id), "health": .string(health)], logger) {
+                        await Self.logFailure("an app's health", ["app": .string(app.id), "health": .string(health.rawValue)], logger) {
                             try await database.setAppHealth(app.id, health)
                         }
                     }
@@ -121,7 +121,7 @@ public actor Supervisor {
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
         await Self.logFailure("an app's health", ["app": .string(appID), "health": "unhealthy"], logger) { [database] in
-            try await database.setAppHealth(appID, "unhealthy")
+            try await database.setAppHealth(appID, .unhealthy)
         }
         if status != 0 && ContinuousClock.now - entry.startedAt < Self.startupWindow {
             await Self.logFailure("an agent's start error", ["app": .string(appID), "agent": .string(entry.agentID)], logger) {

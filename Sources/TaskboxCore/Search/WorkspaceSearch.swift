@@ -4,10 +4,7 @@ import Foundation
 /// `searchquery.Workspaces`.
 public enum WorkspaceSearch {
     /// Values accepted by `status:` (Coder's workspace statuses, tasks-api.md §7.2).
-    public static let statuses = [
-        "pending", "starting", "running", "stopping", "stopped",
-        "failed", "canceling", "canceled", "deleting", "deleted",
-    ]
+    public static let statuses = WorkspaceStatus.allCases.map(\.rawValue)
 
     /// The longest `q` accepted (taskbox's limit, documented in the README).
     public static let maxQueryBytes = 16_384

@@ -184,6 +184,6 @@ struct WorkspaceQuery {
         let json = "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
         let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [json])
         let byID = Dictionary(rows.map { (String.fromDatabaseValue($0[0]) ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[$0].map(WorkspaceView.init(row:)) }
+        return try ids.compactMap { try byID[$0].map(WorkspaceView.init(row:)) }
     }
 }
