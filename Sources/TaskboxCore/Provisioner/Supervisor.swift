@@ -120,7 +120,7 @@ public actor Supervisor {
         healthchecks.removeValue(forKey: appID)?.cancel()
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
-        await Self.logFailure("an app's health", ["app": .string(appID), "health": "unhealthy"], logger) { [database] in
+        await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(AppHealth.unhealthy.rawValue)], logger) { [database] in
             try await database.setAppHealth(appID, .unhealthy)
         }
         if status != 0 && ContinuousClock.now - entry.startedAt < Self.startupWindow {
