@@ -55,6 +55,23 @@ import Testing
         #expect(TaskStatus.allCases.map(\.rawValue).sorted() == Set(derived).sorted())
     }
 
+    @Test func aRowWithAStateNoEnumKnowsFailsItsRead() async throws {
+        let dir = TestDirectory()
+        let db = try dir.openDatabase()
+        let f = try TaskFixture(db: db)
+        let id = try await f.plainWorkspace(owner: try f.user("alice").user)
+        #expect(try await db.workspaceView(id: id)?.agent?.lifecycle.rawValue == "ready")
+        // Written past the CHECK (a newer taskbox's value, a hand edit): an error, not a default.
+        let queue = try DatabaseQueue(path: dir.dbPath)
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE workspace_agents SET lifecycle_state = 'dancing'")
+        }
+        try queue.close()
+        await #expect(throws: RowDecodingError.self) { try await db.workspaceView(id: id) }
+        await #expect(throws: RowDecodingError.self) { try await db.workspaceDetail(id: id) }
+    }
+
     @Test func everyProvisionerJobAndTransitionHasAWorkspaceStatus() {
         // tasks-api.md §7.2, written out: job status → (start, stop, delete).
         let table: [String: [String]] = [
