@@ -145,7 +145,12 @@ public actor JobRunner: Service {
             }
         } catch {
             logger.error("job failed", metadata: ["job": .string(job.id), "error": "\(error)"])
-            try? await database.completeJob(id: job.id, error: String(describing: error))
+            do {
+                try await database.completeJob(id: job.id, error: String(describing: error))
+            } catch let failure {
+                // The job stays running until the next start fails it as interrupted.
+                logger.error("cannot record the job's failure", metadata: ["job": .string(job.id), "error": "\(failure)"])
+            }
         }
     }
 }
