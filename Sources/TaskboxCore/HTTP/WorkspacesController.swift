@@ -48,18 +48,23 @@ struct WorkspacesController {
         let authorizer = Authorizer(try context.requireActor())
         let view = try await readable(context, authorizer)
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceBuildRequest")
-        let transition = try body.string("transition")
-        guard ["start", "stop", "delete"].contains(transition) else {
-            let tag = transition.isEmpty ? "required" : "oneof"
+        let requested = try body.string("transition")
+        guard let transition = WorkspaceTransition(rawValue: requested) else {
+            let tag = requested.isEmpty ? "required" : "oneof"
             throw APIError(400, "Validation failed.", validations: [
-                ValidationFailure(field: "transition", detail: "Validation failed for tag \"\(tag)\" with value: \"\(transition)\""),
+                ValidationFailure(field: "transition", detail: "Validation failed for tag \"\(tag)\" with value: \"\(requested)\""),
             ])
         }
         if view.deleted { throw Self.deletedError(view.id) }
-        let action: WorkspaceAction = transition == "start" ? .start : transition == "stop" ? .stop : .delete
+        let action: WorkspaceAction =
+            switch transition {
+            case .start: .start
+            case .stop: .stop
+            case .delete: .delete
+            }
         guard authorizer.may(action, view.object) else {
-            let message = transition == "delete"
-                ? "You do not have permission to delete this workspace." : "Unauthorized to \(transition) workspace."
+            let message = transition == .delete
+                ? "You do not have permission to delete this workspace." : "Unauthorized to \(transition.rawValue) workspace."
             throw APIError(403, message, detail: APIError.forbiddenDetail)
         }
         try await database.createBuild(workspaceID: view.id, transition: transition, initiatorID: authorizer.actor.id)

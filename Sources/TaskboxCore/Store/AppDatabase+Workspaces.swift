@@ -12,7 +12,7 @@ public struct TemplateVersionInfo: Sendable {
     public var hasAITask: Bool
     public var archived: Bool
     public var name: String
-    public var importJobStatus: String
+    public var importJobStatus: ProvisionerJobStatus
     public var importJobError: String?
 }
 
@@ -61,7 +61,7 @@ extension AppDatabase {
                     id: $0["id"], organizationID: $0["organization_id"], templateID: $0["template_id"],
                     templateName: $0["template_name"], templateDeleted: $0["template_deleted"],
                     templateDeprecated: $0["deprecated"], hasAITask: $0["has_ai_task"], archived: $0["archived"],
-                    name: $0["name"], importJobStatus: $0["job_status"], importJobError: $0["error"])
+                    name: $0["name"], importJobStatus: try $0.decode(forColumn: "job_status"), importJobError: $0["error"])
             }
         }
     }

@@ -25,7 +25,7 @@ struct WorkspaceQuery {
 
         // §6.3: the latest build's status, kept on the workspace by schema.sql's triggers
         // (the §7.2 mapping, which for every value the parser accepts is the §6.3 table).
-        if !f.status.isEmpty { add("w.list_status = ?", [f.status]) }
+        if let status = f.status { add("w.list_status = ?", [status]) }
         if let owner = f.ownerID { add("w.owner_id = ?", [owner.lowercased]) }
         if let org = f.organizationID { add("w.organization_id = ?", [org.lowercased]) }
         if !f.hasParam.isEmpty {
@@ -158,7 +158,7 @@ struct WorkspaceQuery {
     /// Whether every condition of the filter is one `workspace_list_totals` keeps a key for.
     var countsFromTotals: Bool {
         var rest = filter
-        rest.status = ""
+        rest.status = nil
         rest.ownerID = nil
         rest.ownerUsername = ""
         rest.organizationID = nil
@@ -189,7 +189,7 @@ struct WorkspaceQuery {
         let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [json])
         try withExtendedLifetime(rows) {
             while let row = try rows.next() {
-                let view = WorkspaceView(row: row)
+                let view = try WorkspaceView(row: row)
                 byID[view.id] = view
             }
         }

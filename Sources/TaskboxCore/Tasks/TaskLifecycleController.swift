@@ -20,7 +20,7 @@ struct TaskLifecycleController {
         guard caller.authorizer.may(.stop, workspace.object) else {
             throw APIError(403, "You do not have permission to stop this workspace.", detail: APIError.forbiddenDetail)
         }
-        return try await build(workspace, "stop", .taskManualPause, caller)
+        return try await build(workspace, .stop, .taskManualPause, caller)
     }
 
     /// Only a `running` workspace is refused up front; a build in progress is the build
@@ -38,18 +38,18 @@ struct TaskLifecycleController {
         guard let latest = workspace.build else {
             throw APIError(500, "Internal error fetching task workspace build.", detail: "workspace has no build")
         }
-        if latest.status == "running" {
+        if latest.status == .running {
             throw APIError(409, "Task workspace is already running.", detail: "Workspace status is \"running\".")
         }
         guard caller.authorizer.may(.start, workspace.object) else {
             throw APIError(403, "You do not have permission to start this workspace.", detail: APIError.forbiddenDetail)
         }
         // The prompt as it is now (it may have been edited while paused) reaches the app (§11.2).
-        try await createBuild(workspace, "start", .taskResume, caller, overriding: ["AI Prompt": task.prompt])
+        try await createBuild(workspace, .start, .taskResume, caller, overriding: ["AI Prompt": task.prompt])
     }
 
     private func build(
-        _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
+        _ workspace: WorkspaceView, _ transition: WorkspaceTransition, _ reason: BuildReason, _ caller: TaskRequest,
         overriding: [String: String] = [:]
     ) async throws -> Response {
         try await createBuild(workspace, transition, reason, caller, overriding: overriding)
@@ -57,7 +57,7 @@ struct TaskLifecycleController {
     }
 
     private func createBuild(
-        _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
+        _ workspace: WorkspaceView, _ transition: WorkspaceTransition, _ reason: BuildReason, _ caller: TaskRequest,
         overriding: [String: String]
     ) async throws {
         _ = try await withBuildErrorDetail {

@@ -190,10 +190,10 @@ struct TasksController {
                            detail: version.templateDeprecated)
         }
         switch version.importJobStatus {
-        case "succeeded": break
-        case "pending", "running":
-            throw APIError(406, "The provided template version is \(version.importJobStatus). Wait for it to complete importing!")
-        default:
+        case .succeeded: break
+        case .pending, .running:
+            throw APIError(406, "The provided template version is \(version.importJobStatus.rawValue). Wait for it to complete importing!")
+        case .failed, .canceling, .canceled:
             throw APIError(400, "The provided template version \"\(version.name)\" has failed to import: \"\(version.importJobError ?? "")\". You cannot build workspaces with it!")
         }
         let audit = audited
@@ -235,7 +235,7 @@ struct TasksController {
         guard authorizer.may(.delete, view.object) else {
             throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
         }
-        try await database.createBuild(workspaceID: view.id, transition: "delete", initiatorID: authorizer.actor.id)
+        try await database.createBuild(workspaceID: view.id, transition: .delete, initiatorID: authorizer.actor.id)
         jobs.enqueued()
         return Response(status: .accepted)
     }

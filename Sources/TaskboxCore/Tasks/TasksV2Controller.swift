@@ -69,7 +69,7 @@ struct TasksV2Controller {
                 throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
             }
             try await withBuildErrorDetail {
-                try await database.createBuild(workspaceID: workspace.id, transition: "delete", initiatorID: caller.authorizer.actor.id)
+                try await database.createBuild(workspaceID: workspace.id, transition: .delete, initiatorID: caller.authorizer.actor.id)
             }
             jobs.enqueued()
         }
