@@ -39,7 +39,7 @@ extension AppDatabase {
         let query = WorkspaceQuery(
             filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: authorizer.actor.id,
             pagination: pagination)
-        return try quickRead { db in try query.run(db) }
+        return try quickRead { db in try query.run(db, cache: taskRows) }
     }
 
     public func templateVersionInfo(id: String) async throws -> TemplateVersionInfo? {

@@ -10,6 +10,8 @@ public struct AppDatabase: Sendable {
     private let groupCommit: GroupCommit
     /// Key id → key and actor, for a moment (`ActorCache`).
     let actors: ActorCache
+    /// Task rows of served pages, by `row_version` (`TaskRowCache`).
+    let taskRows = TaskRowCache()
 
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     public init(path: String) throws {
