@@ -23,7 +23,13 @@ import Testing
             func listed() async throws -> [String: Any] {
                 let list = try await client.call(.get, "/api/experimental/tasks?q=owner:me", token: token)
                 let text = list.text
-                let get = try await client.call(.get, "/api/experimental/tasks/me/\(id)", token: token).text
+                // A get through a second store on the file, whose caches are empty: a fresh read.
+                let fresh = try dir.openDatabase()
+                let get = try await testApplication(fresh).test(.router) { other in
+                    try await other.call(.get, "/api/experimental/tasks/me/\(id)", token: token).text
+                }
+                // And the get of this store, which may answer from its own cache.
+                #expect(try await client.call(.get, "/api/experimental/tasks/me/\(id)", token: token).text == get)
                 // The get's object appears verbatim in the list (the health's time may differ by
                 // the second the two requests were made in: compare without it).
                 let strip = { (s: String) in s.replacingOccurrences(of: #""workspace_agent_health":\{[^}]*\}"#, with: "", options: .regularExpression) }
