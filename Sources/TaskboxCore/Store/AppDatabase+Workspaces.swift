@@ -24,7 +24,7 @@ extension AppDatabase {
         // No transaction around the two statements: the version is read first and versions only
         // grow, so a row read after a concurrent change is kept under the older version and
         // simply read again next time (it never stands for a newer version than it shows).
-        try quickRead(statement: true) { db in
+        try await quickRead(statement: true) { db in
             guard let version = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT row_version FROM workspaces WHERE id = ?"), arguments: [id])
             else { return nil }
@@ -51,7 +51,7 @@ extension AppDatabase {
         let query = WorkspaceQuery(
             filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: authorizer.actor.id,
             pagination: pagination)
-        return try quickRead { db in try query.run(db, cache: taskRows) }
+        return try await quickRead { [taskRows] db in try query.run(db, cache: taskRows) }
     }
 
     public func templateVersionInfo(id: String) async throws -> TemplateVersionInfo? {

@@ -10,6 +10,8 @@ public struct AppDatabase: Sendable {
     private let groupCommit: GroupCommit
     /// Key id → key and actor, for a moment (`ActorCache`).
     let actors: ActorCache
+    /// Connections for `quickRead`.
+    let quickReaders: QuickReaders
     /// Task rows of served pages, by `row_version` (`TaskRowCache`).
     let taskRows = TaskRowCache()
 
@@ -33,6 +35,7 @@ public struct AppDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: config)
         groupCommit = GroupCommit(pool: pool)
         actors = ActorCache(databasePath: path)
+        quickReaders = try QuickReaders(path: path, count: 2)
         try Migrations.migrator.migrate(pool)
         pool.add(transactionObserver: AuthTablesObserver(cache: actors), extent: .databaseLifetime)
     }
@@ -46,11 +49,13 @@ public struct AppDatabase: Sendable {
     /// A short read on the calling thread. An async `pool.read` moves to a reader's queue and
     /// back: two thread switches, which cost more than an index lookup or a 25-row page
     /// (issue #19's profile of get: a third of serve's time in the kernel switching threads).
-    /// Only for reads bounded by an index (tens of microseconds); the caller's thread waits.
+    /// It runs on a free connection of `quickReaders` when there is one, and never waits for
+    /// one (`QuickReaders` says why); otherwise it is an ordinary async read.
     /// With `statement`, no BEGIN/COMMIT around the body (they cost as much as the query in a
     /// get): each SELECT reads its own snapshot, so the body must not need two to agree.
-    func quickRead<T>(statement: Bool = false, _ body: (Database) throws -> T) throws -> T {
-        statement ? try pool.unsafeRead(body) : try pool.read(body)
+    func quickRead<T: Sendable>(statement: Bool = false, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let value = try quickReaders.tryRead(transaction: !statement, body) { return value }
+        return statement ? try await pool.unsafeRead(body) : try await pool.read(body)
     }
 
     /// Identifiers of the migrations applied to this file, in order.
