@@ -33,16 +33,14 @@ extension TaskAppV2Controller {
             }
         }
         _ = try await authorizeInput(task, caller)
-        let queued = try await database.enqueueInput(taskID: task.id, input: input, createdBy: caller.authorizer.actor.id)
+        let queued = try await database.enqueueInput(taskID: task.id, input: input, createdBy: caller.store.actor.id)
         return JSONResponse.make(writing: QueuedAnswer(entry: queued), status: .accepted)
     }
 
     /// Queueing, listing and withdrawing need what a send needs: connecting to the task's app.
     @discardableResult
     func authorizeInput(_ task: TaskRow, _ caller: TaskRequest) async throws -> WorkspaceView {
-        let workspace = try await caller.workspace(of: task, database, missing: APIError(400, "Task does not have a workspace."))
-        guard caller.authorizer.may(.applicationConnect, workspace.object) else { throw APIError.notFound }
-        return workspace
+        try await caller.store.workspaceForApp(of: task, missing: APIError(400, "Task does not have a workspace."))
     }
 
     @Sendable func listQueue(_ request: Request, context: AppRequestContext) async throws -> Response {
