@@ -184,6 +184,8 @@ import Testing
         #expect(old.allSatisfy(Self.isAlive), "the apps outlive a SIGKILLed serve")
 
         server = try await ServerProcess.start(db: dir.dbPath)
+        // Stopped before serve listens: a request in between would reach an app about to be killed.
+        #expect(!old.contains(where: Self.isAlive), "alive when serve listened: \(old.filter(Self.isAlive).map(Self.command(of:)))")
         #expect(await Self.eventually(.seconds(20)) {
             let now = Self.processes(withVariable: "CODER_WORKSPACE_ID=\(id)")
             return now.count == 2 && Set(now).isDisjoint(with: old)

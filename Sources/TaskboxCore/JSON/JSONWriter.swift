@@ -45,9 +45,30 @@ public struct JSONWriter {
 
     private mutating func appendString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        var utf8 = value.utf8.makeIterator()
-        var pending: [UInt8] = []
-        while let byte = utf8.next() {
+        var value = value
+        value.withUTF8 { appendEscaped($0) }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies runs that need no escaping in one append (most strings are one run).
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        var run = 0
+        var i = 0
+        while i < utf8.count {
+            let byte = utf8[i]
+            switch byte {
+            case 0..<0x20, UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), 0xE2:
+                break
+            default:
+                i += 1
+                continue
+            }
+            // U+2028 and U+2029 are E2 80 A8 / E2 80 A9; any other E2 sequence is copied as is.
+            if byte == 0xE2, !(i + 2 < utf8.count && utf8[i + 1] == 0x80 && (utf8[i + 2] == 0xA8 || utf8[i + 2] == 0xA9)) {
+                i += 1
+                continue
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [0x5C, 0x22])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [0x5C, 0x5C])
@@ -56,23 +77,17 @@ public struct JSONWriter {
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
             case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0..<0x20, UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
-                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
             case 0xE2:
-                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9.
-                pending = [byte]
-                if let b1 = utf8.next() { pending.append(b1) }
-                if let b2 = utf8.next() { pending.append(b2) }
-                if pending.count == 3, pending[1] == 0x80, pending[2] == 0xA8 || pending[2] == 0xA9 {
-                    bytes.append(contentsOf: "\\u202".utf8)
-                    bytes.append(pending[2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
-                } else {
-                    bytes.append(contentsOf: pending)
-                }
-            default: bytes.append(byte)
+                bytes.append(contentsOf: "\\u202".utf8)
+                bytes.append(utf8[i + 2] == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+                i += 2
+            default:
+                bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, Self.hex[Int(byte >> 4)], Self.hex[Int(byte & 0xF)]])
             }
+            i += 1
+            run = i
         }
-        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<utf8.count]))
     }
 }
 

@@ -38,9 +38,14 @@ public actor Supervisor {
         self.isolation = isolation
         self.database = database
         self.accessURL = accessURL
-        self.workspacesDirectory = URL(fileURLWithPath: database.path).deletingLastPathComponent().appendingPathComponent("workspaces")
+        self.workspacesDirectory = Self.workspacesDirectory(databasePath: database.path)
         self.logger = logger
         self.stopGrace = stopGrace
+    }
+
+    /// Workspaces live beside the database file.
+    static func workspacesDirectory(databasePath: String) -> URL {
+        URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("workspaces")
     }
 
     public func directory(of workspaceID: String) -> URL {
@@ -145,7 +150,14 @@ public actor Supervisor {
     /// At start-up, before any app starts: whatever the apps of a killed `serve` left running
     /// on this database's workspaces is stopped (its whole tree, found by its variables).
     public func killOrphans() async {
-        let prefix = "TASKBOX_WORKSPACE_DIR=\(workspacesDirectory.path)/"
+        await Self.killOrphans(databasePath: database.path)
+    }
+
+    /// Stops app processes a previous `serve` of this database left behind (they carry its
+    /// workspace directory in their environment). `serve` calls this before it listens, so no
+    /// request reaches an old app that is about to be killed (its answer would be lost with it).
+    public static func killOrphans(databasePath: String) async {
+        let prefix = "TASKBOX_WORKSPACE_DIR=\(workspacesDirectory(databasePath: databasePath).path)/"
         await AppProcess.killStale { environ in environ.contains { $0.hasPrefix(prefix) } }
     }
 

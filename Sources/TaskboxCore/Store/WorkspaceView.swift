@@ -97,13 +97,11 @@ public struct WorkspaceView: Sendable, Equatable {
         \(agentAndStatusJoins)
         """
 
-    /// The first top-level agent of the latest build (§1.9) and the workspace's newest app
-    /// status (§8.3), joined by id so the page's rows need no per-row decoding.
+    /// The first top-level agent of the latest build (§1.9; kept on the build by migration
+    /// 0006's triggers) and the workspace's newest app status (§8.3), joined by id so the
+    /// page's rows need no per-row decoding.
     static let agentAndStatusJoins = """
-        LEFT JOIN workspace_agents ag ON ag.id = (
-          SELECT a.id FROM workspace_resources r JOIN workspace_agents a ON a.resource_id = r.id
-          WHERE r.job_id = b.job_id AND a.parent_id IS NULL AND a.deleted = 0
-          ORDER BY r.created_at, r.id, a.created_at, a.id LIMIT 1)
+        LEFT JOIN workspace_agents ag ON ag.id = b.agent_id
         LEFT JOIN workspace_app_statuses st ON st.id = (
           SELECT s.id FROM workspace_app_statuses s WHERE s.workspace_id = w.id ORDER BY s.created_at DESC LIMIT 1)
         """

@@ -75,6 +75,9 @@ struct Serve: AsyncParsableCommand {
         } catch {
             _ = try reportingErrors { throw error }
         }
+        // Apps of a previous run of this database are stopped before the listener opens; they
+        // start again once it is bound (their environment carries the final access URL).
+        await Supervisor.killOrphans(databasePath: db.path)
         let setup = demo ? try await Demo.prepare(database: db) : nil
         let options = ServerOptions(
             host: host, port: port, accessURL: accessURL, provisioners: provisioners, webhooks: try webhooks.options(),
