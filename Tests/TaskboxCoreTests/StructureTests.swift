@@ -38,7 +38,7 @@ import Testing
             #"\bdatabase\s*\.\s*(workspaceView|workspaceDetail|workspaceID|task|templateVersionInfo|templates|templateVersion|"#
                 + #"presets|activeVersionID|organization|user|userWithMemberships|userReference|userProfile|listTasks|"#
                 + #"listWorkspaces|prompts|createBuild|cancelBuild|setFavorite|createWorkspace|markTaskDeleted|"#
-                + #"updateTaskPrompt|resolveUserParameter)\("#)
+                + #"updateTaskPrompt|resolveUserParameter|queuedInputs|enqueueInput|withdrawQueuedInput)\("#)
         // Background workers act as the system for streams and queues a route authorized
         // (Coder's `AsSystemRestricted`), not for a caller.
         let system: Set = ["Tasks/TaskQueueWorker.swift", "Watch/TaskWatchHub.swift"]

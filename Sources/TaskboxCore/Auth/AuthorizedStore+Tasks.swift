@@ -32,11 +32,26 @@ extension AuthorizedStore {
         return try await workspace(id: id)
     }
 
-    /// The task's workspace when the caller may connect to its app (send, logs, the queue,
-    /// watch); 404 otherwise.
-    public func workspaceForApp(of task: TaskRow, missing: APIError) async throws -> WorkspaceView {
+    /// The caller may connect to the task's app (send, logs, the queue, watch); 404 otherwise,
+    /// `missing` for a task without a workspace.
+    public func appAccess(to task: TaskRow, missing: APIError) async throws -> TaskAppAccess {
         guard let id = task.workspaceID else { throw missing }
-        return try await workspaceForApp(id: id)
+        return TaskAppAccess(task: task, workspace: try await workspaceForApp(id: id))
+    }
+
+    // MARK: The follow-up queue (issue #17): reached only with a `TaskAppAccess`.
+
+    public func queuedInputs(_ access: TaskAppAccess) async throws -> [QueuedInput] {
+        try await database.queuedInputs(taskID: access.task.id)
+    }
+
+    public func enqueue(_ input: String, _ access: TaskAppAccess) async throws -> QueuedInput {
+        try await database.enqueueInput(taskID: access.task.id, input: input, createdBy: actor.id)
+    }
+
+    /// False when the input is gone (delivered or withdrawn) or not of this task.
+    public func withdrawQueuedInput(id: String, _ access: TaskAppAccess) async throws -> Bool {
+        try await database.withdrawQueuedInput(taskID: access.task.id, id: id)
     }
 
     /// §3.4's last step: marks the task deleted; Coder answers a caller who may not delete
@@ -52,5 +67,18 @@ extension AuthorizedStore {
     public func updatePrompt(of task: TaskRow, to prompt: String) async throws {
         guard authorizer.may(.update, task.object) else { throw APIError.notFound }
         try await database.updateTaskPrompt(id: task.id, prompt: prompt)
+    }
+}
+
+/// Proof that the caller may connect to a task's app: only `AuthorizedStore.appAccess(to:missing:)`
+/// makes one (its initializer is private to this file), so the queue cannot be read or written
+/// without that check.
+public struct TaskAppAccess: Sendable {
+    public let task: TaskRow
+    public let workspace: WorkspaceView
+
+    fileprivate init(task: TaskRow, workspace: WorkspaceView) {
+        self.task = task
+        self.workspace = workspace
     }
 }
