@@ -4,11 +4,16 @@ import GRDB
 extension AppDatabase {
     /// An API key by its id and the actor of its user (nil when the user is gone), in one read:
     /// every authenticated request pays for it.
+    /// Answers come from `actors` (`ActorCache`) for up to a second when they can.
     func apiKeyWithActor(id: String) async throws -> (StoredAPIKey, (actor: Actor, status: String)?)? {
-        try await pool.read { db in
+        if let found = actors.lookup(id) { return found }
+        let generation = actors.generation
+        let found = try await pool.read { db -> ActorCache.Found? in
             guard let key = try Self.storedAPIKey(db, id: id) else { return nil }
             return (key, try Self.actor(db, userID: key.userID))
         }
+        if let found { actors.store(found, for: id, readAt: generation) }
+        return found
     }
 
     /// The actor for a user id, with the user's status (checked by the caller).

@@ -8,6 +8,8 @@ public struct AppDatabase: Sendable {
     let pool: DatabasePool
     public let path: String
     private let groupCommit: GroupCommit
+    /// Key id → key and actor, for a moment (`ActorCache`).
+    let actors: ActorCache
 
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -28,7 +30,9 @@ public struct AppDatabase: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: config)
         groupCommit = GroupCommit(pool: pool)
+        actors = ActorCache(databasePath: path)
         try Migrations.migrator.migrate(pool)
+        pool.add(transactionObserver: AuthTablesObserver(cache: actors), extent: .databaseLifetime)
     }
 
     /// A write of the application, in a transaction shared with the writes that wait at the
