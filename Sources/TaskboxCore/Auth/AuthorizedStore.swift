@@ -54,6 +54,12 @@ public struct AuthorizedStore: Sendable {
             workspaceID: workspace.id, transition: transition, initiatorID: actor.id, reason: reason, overriding: overriding)
     }
 
+    /// Coder's 403 for a build the caller may read but not make, as the task routes (and a
+    /// workspace's delete) word it.
+    public static func buildForbidden(_ transition: String) -> APIError {
+        APIError(403, "You do not have permission to \(transition) this workspace.", detail: APIError.forbiddenDetail)
+    }
+
     private static func action(of transition: String) -> WorkspaceAction {
         switch transition {
         case "start": .start

@@ -53,10 +53,11 @@ struct WorkspacesController {
             ])
         }
         if view.deleted { throw Self.deletedError(view.id) }
-        let message = transition == "delete"
-            ? "You do not have permission to delete this workspace." : "Unauthorized to \(transition) workspace."
         try await store.createBuild(
-            on: view, transition: transition, forbidden: APIError(403, message, detail: APIError.forbiddenDetail))
+            on: view, transition: transition,
+            forbidden: transition == "delete"
+                ? AuthorizedStore.buildForbidden(transition)
+                : APIError(403, "Unauthorized to \(transition) workspace.", detail: APIError.forbiddenDetail))
         let detail = try await store.workspaceDetail(id: view.id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }

@@ -48,11 +48,10 @@ struct TaskLifecycleController {
         _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
         overriding: [String: String] = [:]
     ) async throws {
-        let forbidden = APIError(
-            403, "You do not have permission to \(transition) this workspace.", detail: APIError.forbiddenDetail)
         try await withBuildErrorDetail {
             try await caller.store.createBuild(
-                on: workspace, transition: transition, reason: reason, overriding: overriding, forbidden: forbidden)
+                on: workspace, transition: transition, reason: reason, overriding: overriding,
+                forbidden: AuthorizedStore.buildForbidden(transition))
         }
     }
 

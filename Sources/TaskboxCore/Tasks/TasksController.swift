@@ -212,9 +212,7 @@ struct TasksController {
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let view = try await store.workspace(id: try TaskAppController.taskID(context))
         guard let build = view.build, build.hasAITask == true else { throw APIError.notFound }
-        try await store.createBuild(
-            on: view, transition: "delete",
-            forbidden: APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail))
+        try await store.createBuild(on: view, transition: "delete", forbidden: AuthorizedStore.buildForbidden("delete"))
         jobs.enqueued()
         return Response(status: .accepted)
     }

@@ -67,8 +67,7 @@ struct TasksV2Controller {
             let workspace = try await caller.store.workspace(of: task, missing: APIError.notFound)
             try await withBuildErrorDetail {
                 try await caller.store.createBuild(
-                    on: workspace, transition: "delete",
-                    forbidden: APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail))
+                    on: workspace, transition: "delete", forbidden: AuthorizedStore.buildForbidden("delete"))
             }
             jobs.enqueued()
         }
