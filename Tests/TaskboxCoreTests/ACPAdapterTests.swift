@@ -164,7 +164,7 @@ struct ACPAdapterTests {
             #expect(crashed.hasPrefix("Crashing\nError: The ACP agent exited (exit status 3"), "\(crashed)")
             #expect(try await agent.turn("still there?") == "Reply to: still there?")
         }
-        let states = reports.all.map(\.state)
+        let states = reports.all.map(\.state.rawValue)
         #expect(states == ["idle", "working", "idle", "working", "failure", "working", "idle"])
         #expect(reports.all[2] == .idle("Interrupted."))
         #expect(reports.all.last == .idle("Reply to: still there?"))

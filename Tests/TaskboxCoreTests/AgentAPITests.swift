@@ -105,7 +105,7 @@ import Testing
             try await eventually("the echo of the prompt") { try await agent.client.status() == "stable" }
             #expect(try await agent.client.messages().map(\.content).last == "Echo: build the thing")
             try await eventually("two reports") { reporter.updates.count == 2 }
-            #expect(reporter.updates.map(\.state) == ["working", "idle"])
+            #expect(reporter.updates.map(\.state.rawValue) == ["working", "idle"])
         }
     }
 

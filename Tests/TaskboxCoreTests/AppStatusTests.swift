@@ -99,7 +99,7 @@ import Testing
             r = try await patch(client, token: token, body)
             #expect(r.status == 401)
             // A newer build (a stop) retires the token.
-            try await db.createBuild(workspaceID: b.workspaceID, transition: "stop", initiatorID: alice.id)
+            try await db.createBuild(workspaceID: b.workspaceID, transition: .stop, initiatorID: alice.id)
             r = try await patch(client, token: b.agentToken, body)
             #expect(r.status == 401 && r.object["message"] as? String == "Workspace agent not authorized.")
         }

@@ -24,3 +24,14 @@ import Testing
         #expect(Timestamp.format(microseconds: Int64((fast * 1_000_000).rounded())) == text)
     }
 }
+
+extension TimestampTests {
+    @Test(arguments: [
+        (Int64(0), "1970-01-01T00:00:00.000000Z"), (1_764_547_200_123_456, "2025-12-01T00:00:00.123456Z"),
+        (-1, "1969-12-31T23:59:59.999999Z"), (951_782_400_000_007, "2000-02-29T00:00:00.000007Z"),
+        (253_402_300_799_999_999, "9999-12-31T23:59:59.999999Z"),
+    ])
+    func formatsMicrosecondsAsStored(micros: Int64, text: String) {
+        #expect(Timestamp.format(microseconds: micros) == text)
+    }
+}

@@ -84,14 +84,14 @@ final class FakeAgentAPI: Sendable {
     @Test func sendChecksHealthThenStatusThenDelivers() async throws {
         try await withTask { db, _, fake, client, token, id in
             let send = #"{"input":"Hello, Agent!"}"#
-            try await db.setAppHealth(try await appID(db, id), "unhealthy")
+            try await db.setAppHealth(try await appID(db, id), .unhealthy)
             var r = try await client.call(.post, "/api/experimental/tasks/me/\(id)/send", token: token, json: send)
             #expect(r.status == 503 && r.object["message"] as? String == "Task sidebar app is unhealthy.")
-            try await db.setAppHealth(try await appID(db, id), "initializing")
+            try await db.setAppHealth(try await appID(db, id), .initializing)
             r = try await client.call(.post, "/api/experimental/tasks/me/\(id)/send", token: token, json: send)
             #expect(r.status == 503 && r.object["message"] as? String == "Task sidebar app is initializing. Try again shortly.")
 
-            try await db.setAppHealth(try await appID(db, id), "healthy")
+            try await db.setAppHealth(try await appID(db, id), .healthy)
             fake.state.withLock { $0.status = "running" }
             r = try await client.call(.post, "/api/experimental/tasks/me/\(id)/send", token: token, json: send)
             #expect(r.status == 502)
@@ -161,10 +161,10 @@ final class FakeAgentAPI: Sendable {
             }
             // The agent is not connected: 502.
             let agentID = try #require(try await db.workspaceView(id: id)?.agentID)
-            try await db.setAgentLifecycle([agentID], "ready", connected: false)
+            try await db.setAgentLifecycle([agentID], .ready, connected: false)
             var r = try await client.call(.get, "/api/experimental/tasks/me/\(id)/logs", token: token)
             #expect(r.status == 502 && r.object["message"] as? String == "Failed to reach task app endpoint.")
-            try await db.setAgentLifecycle([agentID], "ready", connected: true)
+            try await db.setAgentLifecycle([agentID], .ready, connected: true)
             // A URL problem and a non-http scheme.
             let app = try await appID(db, id)
             try await db.pool.write { try $0.execute(sql: "UPDATE workspace_apps SET url = 'https://127.0.0.1:1' WHERE id = ?", arguments: [app]) }
@@ -174,7 +174,7 @@ final class FakeAgentAPI: Sendable {
             r = try await client.call(.get, "/api/experimental/tasks/me/\(id)/logs", token: token)
             #expect(r.status == 500 && r.object["message"] as? String == "Task sidebar app URL is not configured.")
             // A stopped task has no apps: 400.
-            try await db.createBuild(workspaceID: id, transition: "stop", initiatorID: alice.id)
+            try await db.createBuild(workspaceID: id, transition: .stop, initiatorID: alice.id)
             try await f.finishBuild(id)
             r = try await client.call(.get, "/api/experimental/tasks/me/\(id)/logs", token: token)
             #expect(r.status == 400 && r.text == #"{"message":"Task sidebar app not found in latest build."}"# + "\n")

@@ -23,7 +23,7 @@ import Testing
         try await f.finishBuild(kept)
         let gone = try await workspace("gone-task", prompt: "delete me")
         try await f.finishBuild(gone)
-        try await db.createBuild(workspaceID: gone, transition: "delete", initiatorID: alice.id)
+        try await db.createBuild(workspaceID: gone, transition: .delete, initiatorID: alice.id)
         try await f.finishBuild(gone)
         let plain = try await f.plainWorkspace(owner: alice)
         // Back to a file that has only seen "v1-schema".

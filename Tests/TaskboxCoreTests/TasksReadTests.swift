@@ -59,7 +59,7 @@ import Testing
             #expect((list.object["tasks"] as? [[String: Any]])?.isEmpty == true)
             #expect(list.object["count"] as? Int == 0)
             let view = try #require(try await db.workspaceView(id: ok))
-            #expect(view.deleted && view.build?.status == "deleted")
+            #expect(view.deleted && view.build?.status.rawValue == "deleted")
         }
     }
 
@@ -94,14 +94,14 @@ import Testing
             #expect(health["healthy"] is Bool)
 
             // Stop: the state stays; start again: it is stale and hidden.
-            try await db.createBuild(workspaceID: id, transition: "stop", initiatorID: try #require(got.object["owner_id"] as? String))
+            try await db.createBuild(workspaceID: id, transition: .stop, initiatorID: try #require(got.object["owner_id"] as? String))
             try await f.finishBuild(id)
             got = try await client.call(.get, "/api/experimental/tasks/me/\(id)", token: token)
             #expect(got.object["status"] as? String == "stopped")
             #expect((got.object["current_state"] as? [String: Any])?["message"] as? String == "all done")
             #expect(got.object["workspace_agent_id"] is NSNull)
             #expect(got.object["workspace_app_id"] is String, "a stop build keeps the sidebar app")
-            try await db.createBuild(workspaceID: id, transition: "start", initiatorID: got.object["owner_id"] as! String)
+            try await db.createBuild(workspaceID: id, transition: .start, initiatorID: got.object["owner_id"] as! String)
             try await f.finishBuild(id)
             got = try await client.call(.get, "/api/experimental/tasks/me/\(id)", token: token)
             #expect(got.object["status"] as? String == "running")
@@ -146,7 +146,7 @@ import Testing
             r = try await client.call(.delete, "/api/experimental/tasks/me/\(id)", token: token)
             #expect(r.status == 404)
             await #expect(throws: StoreRefusal.buildActive) {
-                try await db.createBuild(workspaceID: id, transition: "stop", initiatorID: alice.id)
+                try await db.createBuild(workspaceID: id, transition: .stop, initiatorID: alice.id)
             }
             // Over HTTP, Coder's 409 with its text.
             r = try await client.call(.post, "/api/v2/workspaces/\(id)/builds", token: token, json: #"{"transition":"stop"}"#)

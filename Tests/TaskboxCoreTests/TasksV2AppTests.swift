@@ -29,11 +29,11 @@ import Testing
             let path = "/api/v2/tasks/me/\(task.id)/send"
             let send = #"{"input":"Hello, Agent!"}"#
             let appID = try #require(try await f.db.task(id: task.id)?.appID)
-            try await f.db.setAppHealth(appID, "unhealthy")
+            try await f.db.setAppHealth(appID, .unhealthy)
             var r = try await client.call(.post, path, token: alice, json: send)
             #expect(r.status == 400)
             #expect(r.text == #"{"message":"Task must be active.","detail":"Task status is \"error\", it must be \"active\" to interact with the task."}"# + "\n")
-            try await f.db.setAppHealth(appID, "healthy")
+            try await f.db.setAppHealth(appID, .healthy)
             fake.state.withLock { $0.status = "running" }
             r = try await client.call(.post, path, token: alice, json: send)
             #expect(r.status == 409)

@@ -173,18 +173,20 @@ import Testing
     /// §9.2, one row per case of Coder's unit test.
     @Test func currentStateDerivation() {
         let start = WorkspaceView.Build(
-            id: "b", number: 2, transition: "start", createdAt: "2026-03-01T10:00:00.000000Z", templateVersionID: "v",
-            hasAITask: true, sidebarAppID: nil, jobID: "j", jobStatus: "succeeded")
+            id: "b", number: 2, transition: .start, createdAt: "2026-03-01T10:00:00.000000Z", templateVersionID: "v",
+            hasAITask: true, sidebarAppID: nil, jobID: "j", jobStatus: .succeeded)
         var stop = start
-        stop.transition = "stop"
+        stop.transition = .stop
         var pending = start
-        pending.jobStatus = "pending"
+        pending.jobStatus = .pending
         var starting = start
-        starting.jobStatus = "running"
-        let newer = WorkspaceView.AppStatus(createdAt: "2026-03-01T10:00:01.000000Z", state: "failure", message: "oops", uri: nil)
-        let older = WorkspaceView.AppStatus(createdAt: "2026-03-01T09:00:00.000000Z", state: "complete", message: "all done", uri: "u")
+        starting.jobStatus = .running
+        let newer = WorkspaceView.AppStatus(createdAt: "2026-03-01T10:00:01.000000Z", state: .failure, message: "oops", uri: nil)
+        let older = WorkspaceView.AppStatus(createdAt: "2026-03-01T09:00:00.000000Z", state: .complete, message: "all done", uri: "u")
         func derive(_ s: WorkspaceView.AppStatus?, _ b: WorkspaceView.Build, _ status: TaskStatus, _ l: String?, _ h: String? = nil) -> TaskStateEntry? {
-            TaskCurrentState.derive(appStatus: s, latestBuild: b, status: status, agentLifecycle: l, appHealth: h)
+            TaskCurrentState.derive(
+                appStatus: s, latestBuild: b, status: status, agentLifecycle: l.map { AgentLifecycleState(rawValue: $0)! },
+                appHealth: h.map { AppHealth(rawValue: $0)! })
         }
         #expect(derive(nil, start, .active, "ready") == nil, "NoAppStatus")
         #expect(derive(newer, start, .active, "ready") == TaskStateEntry(timestamp: newer.createdAt, state: "failed", message: "oops", uri: ""))

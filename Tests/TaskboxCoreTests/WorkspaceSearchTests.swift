@@ -186,7 +186,7 @@ private let extraSearchCases: [SearchCase] = [
                expected: .errorContaining("can only contain 1 ':'")),
     SearchCase(name: "ME is lower-cased", query: "owner:ME", expected: .filter(filter { $0.ownerUsername = "me" })),
     SearchCase(name: "has-agent", query: "has-agent:connected", expected: .filter(filter { $0.hasAgent = "connected" })),
-    SearchCase(name: "status", query: "status:Running", expected: .filter(filter { $0.status = "running" })),
+    SearchCase(name: "status", query: "status:Running", expected: .filter(filter { $0.status = .running })),
     SearchCase(name: "dormant", query: "dormant:t", expected: .filter(filter { $0.dormant = true })),
     SearchCase(name: "repeated id", query: "id:4fe722f0-49bc-4a90-a3eb-4ac439bfce20 id:08eb6715-02f8-45c5-b86d-03786fcfbb4e",
                expected: .filter(filter { $0.workspaceIDs = [SearchFixture.existingOrg, SearchFixture.foobarOrg] })),

@@ -4,17 +4,17 @@ import NIOCore
 
 /// One report of what an agent is doing (`agentsdk.PatchAppStatus`, tasks-api.md §8.1).
 public struct AppStatusUpdate: Sendable, Equatable {
-    public var state: String
+    public var state: AppStatusState
     public var message: String
 
-    public init(state: String, message: String) {
+    public init(state: AppStatusState, message: String) {
         self.state = state
         self.message = message
     }
 
-    public static func working(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: "working", message: message) }
-    public static func idle(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: "idle", message: message) }
-    public static func failure(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: "failure", message: message) }
+    public static func working(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: .working, message: message) }
+    public static func idle(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: .idle, message: message) }
+    public static func failure(_ message: String) -> AppStatusUpdate { AppStatusUpdate(state: .failure, message: message) }
 }
 
 /// Where an agent (the echo agent, the built-in adapters) sends its state. Tests inject a recorder; the shipped agent
@@ -74,7 +74,7 @@ public struct CoderAppStatusReporter: AppStatusReporter {
     static func body(slug: String, update: AppStatusUpdate) -> String {
         GoJSON.object([
             (key: "app_slug", value: .string(slug)),
-            (key: "state", value: .string(update.state)),
+            (key: "state", value: .string(update.state.rawValue)),
             (key: "message", value: .string(truncated(update.message))),
         ]).encoded(escapeHTML: true)
     }
@@ -109,7 +109,7 @@ public struct CoderAppStatusReporter: AppStatusReporter {
             if reply.status.code >= 300 {
                 let retry = reply.status.code >= 500 && !final
                 logger.warning(retry ? "app status report refused, retrying" : "app status report refused", metadata: [
-                    "state": "\(update.state)", "status": "\(reply.status.code)",
+                    "state": "\(update.state.rawValue)", "status": "\(reply.status.code)",
                     "body": "\(AgentAPIClient.quote(reply.body))",
                 ])
                 return !retry
@@ -117,7 +117,7 @@ public struct CoderAppStatusReporter: AppStatusReporter {
             return true
         } catch {
             logger.warning(final ? "app status report failed" : "app status report failed, retrying", metadata: [
-                "state": "\(update.state)",
+                "state": "\(update.state.rawValue)",
                 "error": "\(AgentAPIClient.describe(error, method: .PATCH, url: endpoint, timeout: transport.requestTimeout))",
             ])
             return final

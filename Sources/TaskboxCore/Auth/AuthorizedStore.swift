@@ -46,7 +46,7 @@ public struct AuthorizedStore: Sendable {
     /// A start, stop or delete build as the caller, refused with `forbidden` when the caller
     /// may not take that action on the workspace.
     public func createBuild(
-        on workspace: WorkspaceView, transition: String, reason: BuildReason = .initiator,
+        on workspace: WorkspaceView, transition: WorkspaceTransition, reason: BuildReason = .initiator,
         overriding: [String: String] = [:], forbidden: @autoclosure () -> APIError
     ) async throws {
         guard authorizer.may(Self.action(of: transition), workspace.object) else { throw forbidden() }
@@ -56,15 +56,15 @@ public struct AuthorizedStore: Sendable {
 
     /// Coder's 403 for a build the caller may read but not make, as the task routes (and a
     /// workspace's delete) word it.
-    public static func buildForbidden(_ transition: String) -> APIError {
-        APIError(403, "You do not have permission to \(transition) this workspace.", detail: APIError.forbiddenDetail)
+    public static func buildForbidden(_ transition: WorkspaceTransition) -> APIError {
+        APIError(403, "You do not have permission to \(transition.rawValue) this workspace.", detail: APIError.forbiddenDetail)
     }
 
-    private static func action(of transition: String) -> WorkspaceAction {
+    private static func action(of transition: WorkspaceTransition) -> WorkspaceAction {
         switch transition {
-        case "start": .start
-        case "stop": .stop
-        default: .delete
+        case .start: .start
+        case .stop: .stop
+        case .delete: .delete
         }
     }
 

@@ -38,13 +38,7 @@ public struct Demo: Sendable {
             """
     }
 
-    /// This process's executable, for the demo app's command.
-    public static var currentBinary: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-    }
-
-    public static func prepare(database: AppDatabase, binary: String = currentBinary) async throws -> Setup {
+    public static func prepare(database: AppDatabase, binary: String = TaskboxBinary.path) async throws -> Setup {
         if try database.user(nameOrID: username) == nil {
             _ = try database.createUser(username: username, roles: [.owner])
         }

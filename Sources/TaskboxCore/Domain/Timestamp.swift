@@ -18,10 +18,31 @@ public enum Timestamp {
         var t = time_t(seconds)
         var parts = tm()
         gmtime_r(&t, &parts)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-            Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-            Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), Int(fraction))
+        // Digit by digit: `String(format:)` cost 3% of a get (issue #19's profile).
+        return String(unsafeUninitializedCapacity: 27) { out in
+            func put(_ value: Int, _ width: Int, at end: Int) {
+                var v = value
+                for i in stride(from: end - 1, through: end - width, by: -1) {
+                    out[i] = UInt8(48 + v % 10)
+                    v /= 10
+                }
+            }
+            put(Int(parts.tm_year) + 1900, 4, at: 4)
+            out[4] = 0x2D
+            put(Int(parts.tm_mon) + 1, 2, at: 7)
+            out[7] = 0x2D
+            put(Int(parts.tm_mday), 2, at: 10)
+            out[10] = 0x54
+            put(Int(parts.tm_hour), 2, at: 13)
+            out[13] = 0x3A
+            put(Int(parts.tm_min), 2, at: 16)
+            out[16] = 0x3A
+            put(Int(parts.tm_sec), 2, at: 19)
+            out[19] = 0x2E
+            put(Int(fraction), 6, at: 26)
+            out[26] = 0x5A
+            return 27
+        }
     }
 
     public static func now() -> String { format(Date()) }

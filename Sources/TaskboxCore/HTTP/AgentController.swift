@@ -25,14 +25,13 @@ struct AgentController {
         return agent
     }
 
-    static let validStates: Set<String> = ["working", "idle", "complete", "failure"]
     static let maxURIBytes = 2048
 
     @Sendable func appStatus(_ request: Request, context: AppRequestContext) async throws -> Response {
         let agent = try await authenticate(request)
         let body = try await RequestBody.read(request, context: context, as: "PatchAppStatus")
         let slug = try body.string("app_slug")
-        let state = try body.string("state")
+        let requestedState = try body.string("state")
         let message = try body.string("message")
         let uri = try body.string("uri")
         guard let appID = try await database.appID(agentID: agent.agentID, slug: slug) else {
@@ -48,9 +47,9 @@ struct AgentController {
             let detail = "Message must be less than 160 characters."
             throw APIError(400, "Message is too long.", detail: detail, validations: [ValidationFailure(field: "message", detail: detail)])
         }
-        guard Self.validStates.contains(state) else {
+        guard let state = AppStatusState(rawValue: requestedState) else {
             // Coder's text leaves out `idle`, although `idle` is accepted.
-            throw APIError(400, "Invalid state provided.", detail: "invalid state: \"\(state)\"",
+            throw APIError(400, "Invalid state provided.", detail: "invalid state: \"\(requestedState)\"",
                            validations: [ValidationFailure(field: "state", detail: "State must be one of: complete, failure, working.")])
         }
         try await database.insertAppStatus(

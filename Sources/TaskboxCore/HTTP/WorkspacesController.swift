@@ -45,19 +45,19 @@ struct WorkspacesController {
         let store = try context.store(database)
         let view = try await readable(context, store)
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceBuildRequest")
-        let transition = try body.string("transition")
-        guard ["start", "stop", "delete"].contains(transition) else {
-            let tag = transition.isEmpty ? "required" : "oneof"
+        let requested = try body.string("transition")
+        guard let transition = WorkspaceTransition(rawValue: requested) else {
+            let tag = requested.isEmpty ? "required" : "oneof"
             throw APIError(400, "Validation failed.", validations: [
-                ValidationFailure(field: "transition", detail: "Validation failed for tag \"\(tag)\" with value: \"\(transition)\""),
+                ValidationFailure(field: "transition", detail: "Validation failed for tag \"\(tag)\" with value: \"\(requested)\""),
             ])
         }
         if view.deleted { throw Self.deletedError(view.id) }
         try await store.createBuild(
             on: view, transition: transition,
-            forbidden: transition == "delete"
+            forbidden: transition == .delete
                 ? AuthorizedStore.buildForbidden(transition)
-                : APIError(403, "Unauthorized to \(transition) workspace.", detail: APIError.forbiddenDetail))
+                : APIError(403, "Unauthorized to \(transition.rawValue) workspace.", detail: APIError.forbiddenDetail))
         let detail = try await store.workspaceDetail(id: view.id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }

@@ -54,8 +54,9 @@ enum AppProcess {
         }
         child.signalGroup(SIGTERM)
         for pid in remaining() { kill(pid, SIGTERM) }
+        // Our child's exit is awaited; what it started (in its group or out of it) is not our
+        // child and cannot be waited for: look again until the deadline.
         _ = await child.waitForExit(timeout: grace)
-        // Those that left the group cannot be waited for; look again until the deadline.
         while !remaining().isEmpty && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -22,17 +22,17 @@ struct Healthcheck: Sendable {
     }
 
     /// Runs until cancelled, reporting each change of health.
-    func run(report: @Sendable (String) async -> Void) async {
+    func run(report: @Sendable (AppHealth) async -> Void) async {
         var failures = 0
-        var current = "initializing"
+        var current = AppHealth.initializing
         while !Task.isCancelled {
             let healthy = await Self.probe(url, token: token, timeout: min(interval, .seconds(5)))
             if healthy {
                 failures = 0
-                if current != "healthy" { current = "healthy"; await report(current) }
+                if current != .healthy { current = .healthy; await report(current) }
             } else {
                 failures += 1
-                if failures >= threshold && current != "unhealthy" { current = "unhealthy"; await report(current) }
+                if failures >= threshold && current != .unhealthy { current = .unhealthy; await report(current) }
             }
             try? await Task.sleep(for: interval)
         }

@@ -64,7 +64,7 @@ public enum Isolation: String, Sendable, CaseIterable {
             // since the invoked path may go through a symlink (`.build/debug`) the sandbox hides.
             let invoked = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
             var kept: Set<String> = []
-            for program in [command.first, Demo.currentBinary, invoked].compactMap({ (path: String?) in path }) where program.hasPrefix("/tmp/") {
+            for program in [command.first, TaskboxBinary.path, invoked].compactMap({ (path: String?) in path }) where program.hasPrefix("/tmp/") {
                 let directory = URL(fileURLWithPath: program).deletingLastPathComponent().path
                 if kept.insert(directory).inserted { arguments += ["--ro-bind", directory, directory] }
             }

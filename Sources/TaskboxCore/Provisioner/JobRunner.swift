@@ -32,11 +32,7 @@ public actor JobRunner: Service {
     }
 
     /// Asks the runner to look for work now.
-    public nonisolated func wake() {
-        Task { await self.signal() }
-    }
-
-    private func signal() { wakeLoop.wake() }
+    public nonisolated func wake() { wakeLoop.wake() }
 
     /// At start-up: fail jobs a crash left running, and start again the apps of workspaces
     /// whose latest build is a succeeded start.
@@ -64,17 +60,30 @@ public actor JobRunner: Service {
             logger.error("recovery failed", metadata: ["error": "\(error)"])
         }
         ready = true
-        signal()
+        wakeLoop.wake()
     }
 
+    /// Jobs run as children of a task group this method owns: after graceful shutdown stops
+    /// the dispatch loop, the group awaits the running jobs, then every app process stops.
     public func run() async throws {
-        await wakeLoop.run(pollInterval: pollInterval) { await self.dispatch() }
-        // Let running jobs finish, then stop every app process.
-        while !active.isEmpty { try? await Task.sleep(for: .milliseconds(20)) }
+        let (claimed, claims) = AsyncStream.makeStream(of: QueuedJob.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await self.wakeLoop.run(pollInterval: self.pollInterval) { await self.dispatch(to: claims) }
+                claims.finish()
+            }
+            for await job in claimed {
+                group.addTask {
+                    await self.execute(job)
+                    await self.finished(job.id)
+                }
+            }
+        }
         await supervisor.shutdown()
     }
 
-    private func dispatch() async {
+    /// Claims the jobs that may start now and hands them to `run()`'s task group.
+    private func dispatch(to claims: AsyncStream<QueuedJob>.Continuation) async {
         guard ready else { return }
         let free = concurrency - active.count
         guard free > 0 else { return }
@@ -85,14 +94,11 @@ public actor JobRunner: Service {
             logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
             return
         }
-        var claimed = Set(active.values)
-        for job in jobs where !claimed.contains(job.workspaceID) {
-            claimed.insert(job.workspaceID)
+        var busy = Set(active.values)
+        for job in jobs where !busy.contains(job.workspaceID) {
+            busy.insert(job.workspaceID)
             active[job.id] = job.workspaceID
-            Task {
-                await self.execute(job)
-                await self.finished(job.id)
-            }
+            claims.yield(job)
         }
     }
 
@@ -115,7 +121,7 @@ public actor JobRunner: Service {
             }
             let applied = try await database.applyBuild(jobID: job.id)
             switch job.transition {
-            case "start":
+            case .start:
                 guard let build = try await database.supervisedBuild(buildID: applied.buildID) else {
                     throw StoreError.notFound("build \(applied.buildID) vanished")
                 }
@@ -125,10 +131,10 @@ public actor JobRunner: Service {
                     try await database.finishCanceledJob(id: job.id)
                     return
                 }
-            case "stop":
+            case .stop:
                 await beforeStop(job.workspaceID)
                 try await supervisor.stop(workspaceID: job.workspaceID)
-            default:
+            case .delete:
                 try await supervisor.stop(workspaceID: job.workspaceID)
                 try await supervisor.removeDirectory(workspaceID: job.workspaceID)
             }
@@ -139,7 +145,12 @@ public actor JobRunner: Service {
             }
         } catch {
             logger.error("job failed", metadata: ["job": .string(job.id), "error": "\(error)"])
-            try? await database.completeJob(id: job.id, error: String(describing: error))
+            do {
+                try await database.completeJob(id: job.id, error: String(describing: error))
+            } catch let failure {
+                // The job stays running until the next start fails it as interrupted.
+                logger.error("cannot record the job's failure", metadata: ["job": .string(job.id), "error": "\(failure)"])
+            }
         }
     }
 }

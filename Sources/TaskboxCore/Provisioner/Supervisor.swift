@@ -65,7 +65,7 @@ public actor Supervisor {
             FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600])
         }
         let agentIDs = build.agents.map(\.id)
-        try await database.setAgentLifecycle(agentIDs, "starting", connected: true)
+        try await database.setAgentLifecycle(agentIDs, .starting, connected: true)
         var started: [String] = []
         for supervised in build.apps {
             let app = supervised.app
@@ -89,7 +89,9 @@ public actor Supervisor {
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
-                    try? await database.setAgentLifecycle(agentIDs, "start_error")
+                    await Self.logFailure("the agents' start error", ["workspace": .string(build.workspaceID)], logger) { [database] in
+                        try await database.setAgentLifecycle(agentIDs, .startError)
+                    }
                     throw error
                 }
             }
@@ -97,9 +99,13 @@ public actor Supervisor {
                 let check = Healthcheck(
                     url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold),
                     token: supervised.agentToken)
-                let database = self.database
+                let database = self.database, logger = self.logger
                 healthchecks[app.id] = Task {
-                    await check.run { health in try? await database.setAppHealth(app.id, health) }
+                    await check.run { health in
+                        await Self.logFailure("an app's health", ["app": .string(app.id), "health": .string(health.rawValue)], logger) {
+                            try await database.setAppHealth(app.id, health)
+                        }
+                    }
                 }
             }
         }
@@ -119,9 +125,13 @@ public actor Supervisor {
         healthchecks.removeValue(forKey: appID)?.cancel()
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
-        try? await database.setAppHealth(appID, "unhealthy")
+        await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(AppHealth.unhealthy.rawValue)], logger) { [database] in
+            try await database.setAppHealth(appID, .unhealthy)
+        }
         if status != 0 && ContinuousClock.now - entry.startedAt < Self.startupWindow {
-            try? await database.markAgentStartError(entry.agentID)
+            await Self.logFailure("an agent's start error", ["app": .string(appID), "agent": .string(entry.agentID)], logger) {
+                [database] in try await database.markAgentStartError(entry.agentID)
+            }
         }
     }
 
@@ -176,7 +186,7 @@ public actor Supervisor {
         await withTaskGroup(of: Void.self) { group in
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
-        try? await database.disconnectAllAgents()
+        await Self.logFailure("the agents' disconnection", [:], logger) { [database] in try await database.disconnectAllAgents() }
     }
 
     func startHeartbeat() {
@@ -185,8 +195,20 @@ public actor Supervisor {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.heartbeatInterval)
                 guard let self else { return }
-                try? await self.database.heartbeat()
+                await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
             }
+        }
+    }
+
+    /// A database write the supervisor cannot undo the cause of (a process exited, a check
+    /// answered): its failure is logged with the ids it concerns, and supervision goes on.
+    private static func logFailure(
+        _ what: String, _ metadata: Logger.Metadata, _ logger: Logger, _ write: @Sendable () async throws -> Void
+    ) async {
+        do {
+            try await write()
+        } catch {
+            logger.error("cannot record \(what)", metadata: metadata.merging(["error": "\(error)"]) { _, new in new })
         }
     }
 }

@@ -10,8 +10,8 @@ public struct WorkspaceFilter: Equatable, Sendable {
     public var templateName = ""
     public var name = ""
     public var workspaceIDs: [UUID] = []
-    /// One of `WorkspaceSearch.statuses`, or "".
-    public var status = ""
+    /// `status:` (tasks-api.md §7.2), or nil.
+    public var status: WorkspaceStatus?
     public var hasAgent = ""
     public var dormant = false
     public var lastUsedAfter: Date?

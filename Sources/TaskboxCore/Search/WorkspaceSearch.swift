@@ -3,12 +3,6 @@ import Foundation
 /// The workspace search grammar, `q` of the task list (tasks-api.md §5): Coder's
 /// `searchquery.Workspaces`.
 public enum WorkspaceSearch {
-    /// Values accepted by `status:` (Coder's workspace statuses, tasks-api.md §7.2).
-    public static let statuses = [
-        "pending", "starting", "running", "stopping", "stopped",
-        "failed", "canceling", "canceled", "deleting", "deleted",
-    ]
-
     /// The longest `q` accepted (taskbox's limit, documented in the README).
     public static let maxQueryBytes = 16_384
 
@@ -38,8 +32,9 @@ public enum WorkspaceSearch {
         filter.templateName = parser.string("template")
         filter.name = parser.string("name")
         if let status = parser.single("status") {
-            if statuses.contains(status) {
-                filter.status = status
+            // Coder's workspace statuses, tasks-api.md §7.2.
+            if let known = WorkspaceStatus(rawValue: status) {
+                filter.status = known
             } else {
                 parser.invalidValue("status", "\(goQuote(status)) is not a valid value")
             }

@@ -8,7 +8,7 @@ extension AppDatabase {
     func apiKeyWithActor(id: String) async throws -> (StoredAPIKey, (actor: Actor, status: String)?)? {
         if let found = actors.lookup(id) { return found }
         let generation = actors.generation
-        let found = try await pool.read { db -> ActorCache.Found? in
+        let found = try quickRead { db -> ActorCache.Found? in
             guard let key = try Self.storedAPIKey(db, id: id) else { return nil }
             return (key, try Self.actor(db, userID: key.userID))
         }

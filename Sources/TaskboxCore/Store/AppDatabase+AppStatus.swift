@@ -36,10 +36,10 @@ extension AppDatabase {
     /// notification when tasks-api.md §8.4 says so. Returns the notification's template name, if any.
     @discardableResult
     public func insertAppStatus(
-        agent: AuthenticatedAgent, appID: String, state: String, message: String, uri: String
+        agent: AuthenticatedAgent, appID: String, state: AppStatusState, message: String, uri: String
     ) async throws -> String? {
         try await write { db in
-            let previous = try String.fetchOne(cached: db, sql: "SELECT state FROM workspace_app_statuses WHERE app_id = ? ORDER BY created_at DESC LIMIT 1",
+            let previous = try AppStatusState.fetchOne(cached: db, sql: "SELECT state FROM workspace_app_statuses WHERE app_id = ? ORDER BY created_at DESC LIMIT 1",
                 arguments: [appID])
             let now = Timestamp.now()
             try db.executeCached(
@@ -49,11 +49,11 @@ extension AppDatabase {
                     """,
                 arguments: [ID.new(), now, agent.workspaceID, agent.agentID, appID, state, message, uri.isEmpty ? nil : uri])
             try db.executeCached(sql: "UPDATE workspaces SET updated_at = ? WHERE id = ?", arguments: [now, agent.workspaceID])
-            if previous != state, let event = TaskEventType(appStatusState: state) {
-                try Self.recordTaskEvent(db, event, workspaceID: agent.workspaceID, message: message)
+            if previous != state {
+                try Self.recordTaskEvent(db, TaskEventType(appStatusState: state), workspaceID: agent.workspaceID, message: message)
             }
 
-            guard state == "working" || state == "idle", previous != state, !(previous == nil && state == "working")
+            guard state == .working || state == .idle, previous != state, !(previous == nil && state == .working)
             else { return nil }
             guard let ws = try Row.fetchOne(cached: db,
                 sql: """
@@ -68,7 +68,7 @@ extension AppDatabase {
             let workspaceName: String = ws["name"]
             let prompt = (ws["prompt"] as String?).flatMap { $0.isEmpty ? nil : $0 } ?? workspaceName
             let task = TaskNotification.label(prompt)
-            let notification = state == "working"
+            let notification = state == .working
                 ? TaskNotification(templateID: TaskNotification.workingTemplate, name: "Task Working",
                                    title: "Task '\(workspaceName)' is working",
                                    body: "The task '\(task)' transitioned to a working state.")

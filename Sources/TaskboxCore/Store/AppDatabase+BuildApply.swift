@@ -18,7 +18,7 @@ public struct AppliedApp: Sendable, Equatable {
 public struct AppliedBuild: Sendable {
     public var buildID: String
     public var workspaceID: String
-    public var transition: String
+    public var transition: WorkspaceTransition
     public var agents: [(id: String, name: String, token: String)]
     public var apps: [AppliedApp]
 }
@@ -51,10 +51,10 @@ extension AppDatabase {
                 arguments: [jobID])
             else { throw StoreError.notFound("no build for job \(jobID)") }
             let buildID: String = build["id"]
-            let transition: String = build["transition"]
+            let transition: WorkspaceTransition = try build.decode(forColumn: "transition")
             var applied = AppliedBuild(
                 buildID: buildID, workspaceID: build["workspace_id"], transition: transition, agents: [], apps: [])
-            guard transition == "start" else { return applied }
+            guard transition == .start else { return applied }
             let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
             let task = (build["task_id"] as String?).map { (id: $0, prompt: build["prompt"] as String) }
             let parameters = Dictionary(
@@ -94,7 +94,7 @@ extension AppDatabase {
                             """,
                         arguments: [a.id, agentID, app.slug, app.display_name ?? "", a.url, command, port, a.healthcheckURL,
                                     a.healthcheckInterval, a.healthcheckThreshold,
-                                    app.healthcheck == nil ? "disabled" : "initializing", now])
+                                    app.healthcheck == nil ? AppHealth.disabled : AppHealth.initializing, now])
                     applied.apps.append(a)
                 }
             }
@@ -124,11 +124,11 @@ extension AppDatabase {
             else { return }
             if (build["canceled_at"] as String?) != nil { return }
             let buildID: String = build["id"]
-            let transition: String = build["transition"]
+            let transition: WorkspaceTransition = try build.decode(forColumn: "transition")
             var hasAITask = false
             var appID: String?
             switch transition {
-            case "start":
+            case .start:
                 let manifest = try JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
                 if let slug = manifest.ai_task?.app {
                     appID = try String.fetchOne(cached: db,
@@ -139,7 +139,7 @@ extension AppDatabase {
                         arguments: [id, slug])
                     hasAITask = appID != nil
                 }
-            case "stop" where (build["build_number"] as Int) > 1:
+            case .stop where (build["build_number"] as Int) > 1:
                 // Stopped tasks stay tasks: copy from the previous build.
                 if let previous = try Row.fetchOne(cached: db, sql: "SELECT has_ai_task, ai_task_sidebar_app_id FROM workspace_builds WHERE workspace_id = ? AND build_number = ?",
                     arguments: [build["workspace_id"] as String, (build["build_number"] as Int) - 1]) {
@@ -147,13 +147,13 @@ extension AppDatabase {
                     appID = previous["ai_task_sidebar_app_id"]
                     if !hasAITask { appID = nil }
                 }
-            default:
+            case .stop, .delete:
                 break
             }
             try db.executeCached(
                 sql: "UPDATE workspace_builds SET has_ai_task = ?, ai_task_sidebar_app_id = ?, updated_at = ? WHERE id = ?",
                 arguments: [hasAITask, hasAITask ? appID : nil, now, buildID])
-            if transition == "delete" {
+            if transition == .delete {
                 try db.executeCached(sql: "UPDATE workspaces SET deleted = 1, updated_at = ? WHERE id = ?",
                                arguments: [now, build["workspace_id"] as String])
                 try Self.recordTaskEvent(db, .deleted, workspaceID: build["workspace_id"], message: "")

@@ -58,7 +58,7 @@ extension AppDatabase {
                                 task.prompt, now, task.displayName])
             }
             try Self.insertBuild(
-                db, workspaceID: id, organizationID: request.organizationID, number: 1, transition: "start",
+                db, workspaceID: id, organizationID: request.organizationID, number: 1, transition: .start,
                 templateVersionID: request.templateVersionID, initiatorID: request.initiatorID, parameters: parameters, now: now)
             if let audit = request.audit {
                 try Self.insertCreateAudit(db, workspaceID: id, request: request, audit: audit, now: now)
@@ -77,7 +77,7 @@ extension AppDatabase {
     /// schema's trigger enforces the same rule against races.
     @discardableResult
     static func insertBuild(
-        _ db: Database, workspaceID: String, organizationID: String, number: Int, transition: String,
+        _ db: Database, workspaceID: String, organizationID: String, number: Int, transition: WorkspaceTransition,
         templateVersionID: String, initiatorID: String, parameters: [(name: String, value: String)], now: String,
         reason: BuildReason = .initiator
     ) throws -> String {
@@ -124,7 +124,7 @@ extension AppDatabase {
     /// parameters the build already has.
     @discardableResult
     public func createBuild(
-        workspaceID: String, transition: String, initiatorID: String, reason: BuildReason = .initiator,
+        workspaceID: String, transition: WorkspaceTransition, initiatorID: String, reason: BuildReason = .initiator,
         overriding: [String: String] = [:]
     ) async throws -> String {
         try await write { db in
@@ -148,7 +148,7 @@ extension AppDatabase {
                 db, workspaceID: workspaceID, organizationID: latest["organization_id"], number: (latest["build_number"] as Int) + 1,
                 transition: transition, templateVersionID: latest["template_version_id"], initiatorID: initiatorID,
                 parameters: previous, now: now, reason: reason)
-            try Self.recordBuildEvent(db, workspaceID: workspaceID, transition: transition, previousTransition: latest["transition"])
+            try Self.recordBuildEvent(db, workspaceID: workspaceID, transition: transition, previousTransition: latest.decode(forColumn: "transition"))
             return buildID
         }
     }

@@ -5,7 +5,7 @@ import GRDB
 public struct QueuedJob: Sendable, Equatable {
     public var id: String
     public var workspaceID: String
-    public var transition: String
+    public var transition: WorkspaceTransition
     public var canceled: Bool
 }
 
@@ -51,7 +51,9 @@ extension AppDatabase {
                     LIMIT ?
                     """),
                 arguments: [busyJSON, limit]
-            ).map { QueuedJob(id: $0["id"], workspaceID: $0["workspace_id"], transition: $0["transition"], canceled: $0["canceled"]) }
+            ).map {
+                QueuedJob(id: $0["id"], workspaceID: $0["workspace_id"], transition: try $0.decode(forColumn: "transition"), canceled: $0["canceled"])
+            }
         }
     }
 
@@ -178,7 +180,7 @@ extension AppDatabase {
 
     // MARK: Agents and apps
 
-    public func setAgentLifecycle(_ agentIDs: [String], _ state: String, connected: Bool? = nil) async throws {
+    public func setAgentLifecycle(_ agentIDs: [String], _ state: AgentLifecycleState, connected: Bool? = nil) async throws {
         guard !agentIDs.isEmpty else { return }
         try await write { db in
             let now = Timestamp.now()
@@ -247,7 +249,7 @@ extension AppDatabase {
         }
     }
 
-    public func setAppHealth(_ appID: String, _ health: String) async throws {
+    public func setAppHealth(_ appID: String, _ health: AppHealth) async throws {
         try await write { db in
             try db.executeCached(sql: "UPDATE workspace_apps SET health = ? WHERE id = ?", arguments: [health, appID])
         }

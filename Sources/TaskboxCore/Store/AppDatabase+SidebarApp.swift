@@ -3,7 +3,7 @@ import GRDB
 
 struct SidebarApp: Sendable {
     var url: String?
-    var health: String
+    var health: AppHealth
     var agentID: String
     var agentToken: String
     var agent: AgentConnection
@@ -25,9 +25,9 @@ extension AppDatabase {
                 arguments: [appID, jobID]
             ).map { row in
                 SidebarApp(
-                    url: row["url"], health: row["health"], agentID: row["agent_id"], agentToken: row["auth_token"],
+                    url: row["url"], health: try row.decode(forColumn: "health"), agentID: row["agent_id"], agentToken: row["auth_token"],
                     agent: AgentConnection(
-                        lifecycle: row["lifecycle_state"], createdAt: row["created_at"], firstConnectedAt: row["first_connected_at"],
+                        lifecycle: try row.decode(forColumn: "lifecycle_state"), createdAt: row["created_at"], firstConnectedAt: row["first_connected_at"],
                         lastConnectedAt: row["last_connected_at"], disconnectedAt: row["disconnected_at"],
                         connectionTimeoutSeconds: row["connection_timeout_seconds"]))
             }

@@ -19,7 +19,7 @@ public struct TaskRow: Sendable, Equatable {
     public var buildNumber: Int?
     public var agentID: String?
     public var appID: String?
-    public var appHealth: String?
+    public var appHealth: AppHealth?
     public var agent: AgentConnection?
 
     public var object: TaskObject { TaskObject(ownerID: ownerID, organizationID: organizationID) }
@@ -33,7 +33,7 @@ public struct TaskRow: Sendable, Equatable {
         LEFT JOIN workspace_agents ag ON ag.id = s.workspace_agent_id
         """
 
-    init(row: Row) {
+    init(row: Row) throws {
         id = row[0]
         organizationID = row[1]
         ownerID = row[2]
@@ -45,12 +45,12 @@ public struct TaskRow: Sendable, Equatable {
         templateVersionID = row[8]
         prompt = row[9]
         createdAt = row[10]
-        status = TaskStatus(rawValue: row[11]) ?? .unknown
+        status = try row.decode(atIndex: 11)
         buildNumber = row[12]
         agentID = row[13]
         appID = row[14]
-        appHealth = row[15]
-        if let lifecycle: String = row[16] {
+        appHealth = try row.decode(atIndex: 15)
+        if let lifecycle = try row.decode(AgentLifecycleState?.self, atIndex: 16) {
             agent = AgentConnection(
                 lifecycle: lifecycle, createdAt: row[17], firstConnectedAt: row[18], lastConnectedAt: row[19],
                 disconnectedAt: row[20], connectionTimeoutSeconds: row[21])

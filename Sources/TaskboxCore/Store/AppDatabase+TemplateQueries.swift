@@ -80,7 +80,7 @@ extension AppDatabase {
 public struct TemplateVersionRecord: Codable, Equatable, Sendable {
     public struct Job: Codable, Equatable, Sendable {
         public var id: String
-        public var status: String
+        public var status: ProvisionerJobStatus
         public var error: String?
     }
     public var id: String
@@ -111,7 +111,7 @@ extension AppDatabase {
                 TemplateVersionRecord(
                     id: row["id"], template_id: row["template_id"], organization_id: row["organization_id"],
                     created_at: row["created_at"], updated_at: row["updated_at"], name: row["name"], message: "",
-                    job: .init(id: row["job_id"], status: row["job_status"], error: row["error"]), archived: row["archived"])
+                    job: .init(id: row["job_id"], status: try row.decode(forColumn: "job_status"), error: row["error"]), archived: row["archived"])
             }
         }
     }

@@ -147,18 +147,20 @@ extension AppDatabase {
 
 extension AppDatabase {
     /// Build creation: a stop pauses a task; a start after a stop resumes it.
-    static func recordBuildEvent(_ db: Database, workspaceID: String, transition: String, previousTransition: String) throws {
+    static func recordBuildEvent(
+        _ db: Database, workspaceID: String, transition: WorkspaceTransition, previousTransition: WorkspaceTransition
+    ) throws {
         switch (transition, previousTransition) {
-        case ("stop", _): try recordTaskEvent(db, .paused, workspaceID: workspaceID, message: "")
-        case ("start", "stop"): try recordTaskEvent(db, .resumed, workspaceID: workspaceID, message: "")
-        default: break
+        case (.stop, _): try recordTaskEvent(db, .paused, workspaceID: workspaceID, message: "")
+        case (.start, .stop): try recordTaskEvent(db, .resumed, workspaceID: workspaceID, message: "")
+        case (.start, .start), (.start, .delete), (.delete, _): break
         }
     }
 
     /// A start build that failed fails its task; the job's error is the message.
     static func recordJobFailedEvent(_ db: Database, jobID: String, error: String) throws {
         guard let build = try Row.fetchOne(cached: db, sql: "SELECT workspace_id, transition FROM workspace_builds WHERE job_id = ?", arguments: [jobID]),
-              (build["transition"] as String) == "start"
+              try build.decode(WorkspaceTransition.self, forColumn: "transition") == .start
         else { return }
         try recordTaskEvent(db, .failed, workspaceID: build["workspace_id"], message: error)
     }

@@ -6,7 +6,7 @@ import GRDB
 public struct WorkspaceDetail: Sendable {
     public struct Job: Sendable {
         public var id: String
-        public var status: String
+        public var status: ProvisionerJobStatus
         public var error: String?
         public var createdAt: String
         public var startedAt: String?
@@ -19,7 +19,7 @@ public struct WorkspaceDetail: Sendable {
         public var slug: String
         public var displayName: String
         public var url: String?
-        public var health: String
+        public var health: AppHealth
     }
 
     public struct Agent: Sendable {
@@ -65,7 +65,8 @@ extension AppDatabase {
                     FROM workspace_builds b JOIN provisioner_jobs j ON j.id = b.job_id WHERE b.id = ?
                     """,
                 arguments: [build.id]) {
-                let id: String = row["id"], status: String = row["job_status"], created: String = row["created_at"]
+                let id: String = row["id"], status: ProvisionerJobStatus = try row.decode(forColumn: "job_status")
+                let created: String = row["created_at"]
                 let error: String? = row["error"], started: String? = row["started_at"]
                 let completed: String? = row["completed_at"], canceled: String? = row["canceled_at"]
                 detail.job = .init(
@@ -94,14 +95,15 @@ extension AppDatabase {
                 db, sql: "SELECT id, type, name, created_at FROM workspace_resources WHERE job_id = ? ORDER BY created_at, id",
                 arguments: [build.jobID]) {
                 let resourceID: String = resource["id"]
-                let own = agents.filter { ($0["resource_id"] as String) == resourceID }.map { a -> WorkspaceDetail.Agent in
+                let own = try agents.filter { ($0["resource_id"] as String) == resourceID }.map { a -> WorkspaceDetail.Agent in
                     let agentID: String = a["id"]
                     let connection = AgentConnection(
-                        lifecycle: a["lifecycle_state"], createdAt: a["created_at"], firstConnectedAt: a["first_connected_at"],
+                        lifecycle: try a.decode(forColumn: "lifecycle_state"), createdAt: a["created_at"], firstConnectedAt: a["first_connected_at"],
                         lastConnectedAt: a["last_connected_at"], disconnectedAt: a["disconnected_at"],
                         connectionTimeoutSeconds: a["connection_timeout_seconds"])
-                    let own = apps.filter { ($0["agent_id"] as String) == agentID }.map { p -> WorkspaceDetail.App in
-                        WorkspaceDetail.App(id: p["id"], slug: p["slug"], displayName: p["display_name"], url: p["url"], health: p["health"])
+                    let own = try apps.filter { ($0["agent_id"] as String) == agentID }.map { p -> WorkspaceDetail.App in
+                        WorkspaceDetail.App(
+                            id: p["id"], slug: p["slug"], displayName: p["display_name"], url: p["url"], health: try p.decode(forColumn: "health"))
                     }
                     return WorkspaceDetail.Agent(id: agentID, name: a["name"], parentID: a["parent_id"], connection: connection, apps: own)
                 }
@@ -153,10 +155,10 @@ extension WorkspaceDetail: JSONWritable {
         json.field("workspace_owner_name", view.ownerName)
         json.field("template_version_id", build.templateVersionID)
         json.field("build_number", build.number)
-        json.field("transition", build.transition)
+        json.field("transition", build.transition.rawValue)
         json.field("initiator_id", initiatorID)
         json.field("reason", reason)
-        json.field("status", build.status)
+        json.field("status", build.status.rawValue)
         json.key("has_ai_task")
         if let flag = build.hasAITask { json.bool(flag) } else { json.null() }
         if sidebarApp { json.field("ai_task_sidebar_app_id", build.sidebarAppID) }
@@ -169,7 +171,7 @@ extension WorkspaceDetail: JSONWritable {
             json.field("completed_at", job.completedAt)
             json.field("canceled_at", job.canceledAt)
             json.field("error", job.error)
-            json.field("status", job.status)
+            json.field("status", job.status.rawValue)
             json.endObject()
         } else {
             json.null()
@@ -181,7 +183,7 @@ extension WorkspaceDetail: JSONWritable {
             json.field("id", resource.id)
             json.field("created_at", resource.createdAt)
             json.field("job_id", job?.id ?? "")
-            json.field("workspace_transition", build.transition)
+            json.field("workspace_transition", build.transition.rawValue)
             json.field("type", resource.type)
             json.field("name", resource.name)
             json.key("agents")
@@ -196,7 +198,7 @@ extension WorkspaceDetail: JSONWritable {
                 json.field("last_connected_at", agent.connection.lastConnectedAt)
                 json.field("disconnected_at", agent.connection.disconnectedAt)
                 json.field("status", agent.connection.status(now: now))
-                json.field("lifecycle_state", agent.connection.lifecycle)
+                json.field("lifecycle_state", agent.connection.lifecycle.rawValue)
                 json.key("health")
                 agent.connection.health(now: now).write(to: &json)
                 json.key("apps")
@@ -207,7 +209,7 @@ extension WorkspaceDetail: JSONWritable {
                     json.field("slug", app.slug)
                     json.field("display_name", app.displayName)
                     json.field("url", app.url ?? "")
-                    json.field("health", app.health)
+                    json.field("health", app.health.rawValue)
                     json.endObject()
                 }
                 json.endArray()

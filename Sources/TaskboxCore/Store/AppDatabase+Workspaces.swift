@@ -12,21 +12,24 @@ public struct TemplateVersionInfo: Sendable {
     public var hasAITask: Bool
     public var archived: Bool
     public var name: String
-    public var importJobStatus: String
+    public var importJobStatus: ProvisionerJobStatus
     public var importJobError: String?
 }
 
 extension AppDatabase {
     /// A workspace by id, deleted or not, with its latest build.
     public func workspaceView(id: String) async throws -> WorkspaceView? {
-        try await pool.read { db in try Self.workspaceView(db, id: id) }
+        // One statement: it reads one snapshot without a transaction around it.
+        try quickRead(statement: true) { db in try Self.workspaceView(db, id: id) }
     }
 
     static func workspaceView(_ db: Database, id: String) throws -> WorkspaceView? {
-        try Row.fetchOne(
+        // Decoded from the cursor's row, without copying it (see `WorkspaceQuery.views`); the
+        // row reads the statement, so the cursor must outlive the decoding.
+        let rows = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT \(WorkspaceView.columns) \(WorkspaceView.joins) WHERE w.id = ?"),
-            arguments: [id]
-        ).map(WorkspaceView.init(row:))
+            arguments: [id])
+        return try withExtendedLifetime(rows) { try rows.next().map(WorkspaceView.init(row:)) }
     }
 
     /// One page of workspaces matching a search, and how many match in all (tasks-api.md §6).
@@ -36,7 +39,7 @@ extension AppDatabase {
         let query = WorkspaceQuery(
             filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: authorizer.actor.id,
             pagination: pagination)
-        return try await pool.read { db in try query.run(db) }
+        return try quickRead { db in try query.run(db) }
     }
 
     public func templateVersionInfo(id: String) async throws -> TemplateVersionInfo? {
@@ -58,7 +61,7 @@ extension AppDatabase {
                     id: $0["id"], organizationID: $0["organization_id"], templateID: $0["template_id"],
                     templateName: $0["template_name"], templateDeleted: $0["template_deleted"],
                     templateDeprecated: $0["deprecated"], hasAITask: $0["has_ai_task"], archived: $0["archived"],
-                    name: $0["name"], importJobStatus: $0["job_status"], importJobError: $0["error"])
+                    name: $0["name"], importJobStatus: try $0.decode(forColumn: "job_status"), importJobError: $0["error"])
             }
         }
     }

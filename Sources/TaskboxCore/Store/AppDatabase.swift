@@ -41,6 +41,16 @@ public struct AppDatabase: Sendable {
         try await groupCommit.write(updates)
     }
 
+    /// A short read on the calling thread. An async `pool.read` moves to a reader's queue and
+    /// back: two thread switches, which cost more than an index lookup or a 25-row page
+    /// (issue #19's profile of get: a third of serve's time in the kernel switching threads).
+    /// Only for reads bounded by an index (tens of microseconds); the caller's thread waits.
+    /// With `statement`, the body runs a single SELECT, which SQLite already reads from one
+    /// snapshot: no BEGIN/COMMIT around it (they cost as much as the query in a get).
+    func quickRead<T>(statement: Bool = false, _ body: (Database) throws -> T) throws -> T {
+        statement ? try pool.unsafeRead(body) : try pool.read(body)
+    }
+
     /// Identifiers of the migrations applied to this file, in order.
     public func appliedMigrations() throws -> [String] {
         try pool.read { db in try Migrations.migrator.appliedMigrations(db) }

@@ -23,14 +23,14 @@ public struct Seeder {
         case running, stopped, pending, starting, failed, canceled
 
         /// The workspace status of tasks-api.md §7.2.
-        public var status: String {
+        public var status: WorkspaceStatus {
             switch self {
-            case .running: "running"
-            case .stopped: "stopped"
-            case .pending: "pending"
-            case .starting: "starting"
-            case .failed: "failed"
-            case .canceled: "canceled"
+            case .running: .running
+            case .stopped: .stopped
+            case .pending: .pending
+            case .starting: .starting
+            case .failed: .failed
+            case .canceled: .canceled
             }
         }
     }
@@ -156,15 +156,15 @@ public struct Seeder {
                     try insertResource.execute(arguments: [resource, job1, created])
                     agentID = ID.new()
                     try insertAgent.execute(arguments: [
-                        agentID, resource, ID.new(), kind == .running ? "ready" : "off", created, created, created, created,
+                        agentID, resource, ID.new(), kind == .running ? AgentLifecycleState.ready : .off, created, created, created, created,
                     ])
                     appID = ID.new()
-                    try insertApp.execute(arguments: [appID, agentID, isTask ? "agentapi" : "web", "disabled", created])
+                    try insertApp.execute(arguments: [appID, agentID, isTask ? "agentapi" : "web", AppHealth.disabled, created])
                 }
                 let build1 = ID.new()
                 let aiFlag: Bool? = firstDone ? isTask : nil
                 try insertBuild.execute(arguments: [
-                    build1, id, 1, "start", version, userID, job1, created, created, aiFlag, aiFlag == true ? appID : nil,
+                    build1, id, 1, WorkspaceTransition.start, version, userID, job1, created, created, aiFlag, aiFlag == true ? appID : nil,
                 ])
                 if isTask { try insertParameter.execute(arguments: [build1, "AI Prompt", prompt]) }
                 if kind == .stopped {
@@ -172,12 +172,12 @@ public struct Seeder {
                     try insertJob.execute(arguments: [job2, orgIDs[org], userID, later, later, later, nil, later, nil])
                     let build2 = ID.new()
                     try insertBuild.execute(arguments: [
-                        build2, id, 2, "stop", version, userID, job2, later, later, isTask, isTask ? appID : nil,
+                        build2, id, 2, WorkspaceTransition.stop, version, userID, job2, later, later, isTask, isTask ? appID : nil,
                     ])
                     if isTask { try insertParameter.execute(arguments: [build2, "AI Prompt", prompt]) }
                 }
                 if isTask, let appID, let agentID, rng.next() % 2 == 0 {
-                    let state = ["working", "idle", "complete", "failure"][Int(rng.next() % 4)]
+                    let state = AppStatusState.allCases[Int(rng.next() % 4)]
                     try insertStatus.execute(arguments: [ID.new(), later, id, agentID, appID, state, "step \(i)"])
                 }
                 seeded.append(Workspace(

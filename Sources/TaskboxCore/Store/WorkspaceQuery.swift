@@ -25,7 +25,7 @@ struct WorkspaceQuery {
 
         // §6.3: the latest build's status, kept on the workspace by schema.sql's triggers
         // (the §7.2 mapping, which for every value the parser accepts is the §6.3 table).
-        if !f.status.isEmpty { add("w.list_status = ?", [f.status]) }
+        if let status = f.status { add("w.list_status = ?", [status]) }
         if let owner = f.ownerID { add("w.owner_id = ?", [owner.lowercased]) }
         if let org = f.organizationID { add("w.organization_id = ?", [org.lowercased]) }
         if !f.hasParam.isEmpty {
@@ -158,7 +158,7 @@ struct WorkspaceQuery {
     /// Whether every condition of the filter is one `workspace_list_totals` keeps a key for.
     var countsFromTotals: Bool {
         var rest = filter
-        rest.status = ""
+        rest.status = nil
         rest.ownerID = nil
         rest.ownerUsername = ""
         rest.organizationID = nil
@@ -182,8 +182,17 @@ struct WorkspaceQuery {
         guard !ids.isEmpty else { return [] }
         let sql = "SELECT \(WorkspaceView.columns) \(WorkspaceView.joins) WHERE w.id IN (SELECT value FROM json_each(?))"
         let json = "[" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]"
-        let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [json])
-        let byID = Dictionary(rows.map { (String.fromDatabaseValue($0[0]) ?? "", $0) }, uniquingKeysWith: { first, _ in first })
-        return ids.compactMap { byID[$0].map(WorkspaceView.init(row:)) }
+        // Decoded from the statement's row as it is read (a cursor), not from a copied row:
+        // copying 37 columns into DatabaseValues cost more than the query (issue #19's profile).
+        var byID: [String: WorkspaceView] = [:]
+        byID.reserveCapacity(ids.count)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [json])
+        try withExtendedLifetime(rows) {
+            while let row = try rows.next() {
+                let view = try WorkspaceView(row: row)
+                byID[view.id] = view
+            }
+        }
+        return ids.compactMap { byID[$0] }
     }
 }

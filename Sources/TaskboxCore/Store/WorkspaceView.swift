@@ -30,20 +30,20 @@ public struct WorkspaceView: Sendable, Equatable {
     public struct Build: Sendable, Equatable {
         public var id: String
         public var number: Int
-        public var transition: String
+        public var transition: WorkspaceTransition
         public var createdAt: String
         public var templateVersionID: String
         public var hasAITask: Bool?
         public var sidebarAppID: String?
         public var jobID: String
-        public var jobStatus: String
+        public var jobStatus: ProvisionerJobStatus
 
-        public var status: String { WorkspaceStatus.of(jobStatus: jobStatus, transition: transition) }
+        public var status: WorkspaceStatus { WorkspaceStatus(job: jobStatus, transition: transition) }
     }
 
     public struct AppStatus: Sendable, Equatable {
         public var createdAt: String
-        public var state: String
+        public var state: AppStatusState
         public var message: String
         public var uri: String?
     }
@@ -55,16 +55,16 @@ public struct WorkspaceView: Sendable, Equatable {
     /// tasks-api.md §1.9 `taskFromWorkspace`.
     public func task(prompt initialPrompt: String? = nil, now: Double = Date().timeIntervalSince1970) -> TaskResponse {
         var state: TaskStateEntry?
-        if let status = appStatus, let build, build.transition != "start" || status.createdAt > build.createdAt {
-            state = TaskStateEntry(timestamp: status.createdAt, state: status.state, message: status.message, uri: status.uri ?? "")
+        if let status = appStatus, let build, build.transition != .start || status.createdAt > build.createdAt {
+            state = TaskStateEntry(timestamp: status.createdAt, state: status.state.rawValue, message: status.message, uri: status.uri ?? "")
         }
         return TaskResponse(
             id: id, organization_id: organizationID, owner_id: ownerID, owner_name: ownerName, name: name,
             template_id: templateID, template_name: templateName, template_display_name: templateDisplayName,
             template_icon: templateIcon, workspace_id: id, workspace_build_number: build?.number ?? 0,
-            workspace_agent_id: agentID, workspace_agent_lifecycle: agent?.lifecycle,
+            workspace_agent_id: agentID, workspace_agent_lifecycle: agent?.lifecycle.rawValue,
             workspace_agent_health: agent?.health(now: now), workspace_app_id: build?.sidebarAppID,
-            initial_prompt: initialPrompt ?? prompt ?? "", status: build?.status ?? "failed", current_state: state,
+            initial_prompt: initialPrompt ?? prompt ?? "", status: (build?.status ?? .failed).rawValue, current_state: state,
             created_at: createdAt, updated_at: updatedAt)
     }
 
@@ -107,7 +107,7 @@ public struct WorkspaceView: Sendable, Equatable {
         """
 
     /// Reads `columns` by position: name lookups cost more than the query on a hot page.
-    init(row: Row) {
+    init(row: Row) throws {
         id = row[0]
         name = row[1]
         ownerID = row[2]
@@ -126,18 +126,19 @@ public struct WorkspaceView: Sendable, Equatable {
         dormant = row[15]
         if let buildID: String = row[16] {
             build = Build(
-                id: buildID, number: row[17], transition: row[18], createdAt: row[19], templateVersionID: row[20],
-                hasAITask: row[21], sidebarAppID: row[22], jobID: row[23], jobStatus: row[24])
+                id: buildID, number: row[17], transition: try row.decode(atIndex: 18), createdAt: row[19],
+                templateVersionID: row[20], hasAITask: row[21], sidebarAppID: row[22], jobID: row[23],
+                jobStatus: try row.decode(atIndex: 24))
         }
         prompt = row[25]
         if let id: String = row[26] {
             agentID = id
             agent = AgentConnection(
-                lifecycle: row[27], createdAt: row[28], firstConnectedAt: row[29], lastConnectedAt: row[30],
+                lifecycle: try row.decode(atIndex: 27), createdAt: row[28], firstConnectedAt: row[29], lastConnectedAt: row[30],
                 disconnectedAt: row[31], connectionTimeoutSeconds: row[32])
         }
         if let created: String = row[33] {
-            appStatus = AppStatus(createdAt: created, state: row[34], message: row[35], uri: row[36])
+            appStatus = AppStatus(createdAt: created, state: try row.decode(atIndex: 34), message: row[35], uri: row[36])
         }
     }
 }

@@ -53,9 +53,9 @@ struct TaskAppController {
             throw APIError(400, "Task sidebar app not found in latest build.")
         }
         switch app.health {
-        case "initializing": throw APIError(503, "Task sidebar app is initializing. Try again shortly.")
-        case "unhealthy": throw APIError(503, "Task sidebar app is unhealthy.")
-        default: break
+        case .initializing: throw APIError(503, "Task sidebar app is initializing. Try again shortly.")
+        case .unhealthy: throw APIError(503, "Task sidebar app is unhealthy.")
+        case .healthy, .disabled: break
         }
         return try TaskAppConversation.client(for: app, urlMissingMessage: "Task sidebar app URL is not configured.")
     }

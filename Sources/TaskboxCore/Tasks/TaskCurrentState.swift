@@ -3,20 +3,20 @@
 enum TaskCurrentState {
     static func derive(
         appStatus: WorkspaceView.AppStatus?, latestBuild: WorkspaceView.Build?, status: TaskStatus,
-        agentLifecycle: String?, appHealth: String?
+        agentLifecycle: AgentLifecycleState?, appHealth: AppHealth?
     ) -> TaskStateEntry? {
-        if let s = appStatus, latestBuild.map({ $0.transition != "start" || s.createdAt > $0.createdAt }) ?? true {
+        if let s = appStatus, latestBuild.map({ $0.transition != .start || s.createdAt > $0.createdAt }) ?? true {
             return TaskStateEntry(
-                timestamp: s.createdAt, state: s.state == "failure" ? "failed" : s.state, message: s.message, uri: s.uri ?? "")
+                timestamp: s.createdAt, state: s.state == .failure ? "failed" : s.state.rawValue, message: s.message, uri: s.uri ?? "")
         }
         guard status == .initializing, let build = latestBuild else { return nil }
         let message: String =
             switch (build.status, agentLifecycle) {
-            case ("pending", _): "Workspace is pending"
-            case ("starting", _): "Workspace is starting"
-            case (_, "created"?): "Agent is connecting"
-            case (_, "starting"?): "Agent is starting"
-            case (_, "ready"?): appHealth == "initializing" ? "App is initializing" : "Initializing workspace applications"
+            case (.pending, _): "Workspace is pending"
+            case (.starting, _): "Workspace is starting"
+            case (_, .created?): "Agent is connecting"
+            case (_, .starting?): "Agent is starting"
+            case (_, .ready?): appHealth == .initializing ? "App is initializing" : "Initializing workspace applications"
             case (_, _?): "Initializing workspace agent"
             case (_, nil): "Initializing workspace"
             }

@@ -17,7 +17,7 @@ struct TaskLifecycleController {
     @Sendable func pause(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
         let workspace = try await caller.store.workspace(of: task, missing: Self.noWorkspace)
-        try await createBuild(workspace, "stop", .taskManualPause, caller)
+        try await createBuild(workspace, .stop, .taskManualPause, caller)
         return try await answer(workspace, caller)
     }
 
@@ -36,16 +36,16 @@ struct TaskLifecycleController {
         guard let latest = workspace.build else {
             throw APIError(500, "Internal error fetching task workspace build.", detail: "workspace has no build")
         }
-        if latest.status == "running" {
+        if latest.status == .running {
             throw APIError(409, "Task workspace is already running.", detail: "Workspace status is \"running\".")
         }
         // The prompt as it is now (it may have been edited while paused) reaches the app (§11.2).
-        try await createBuild(workspace, "start", .taskResume, caller, overriding: ["AI Prompt": task.prompt])
+        try await createBuild(workspace, .start, .taskResume, caller, overriding: ["AI Prompt": task.prompt])
     }
 
     /// The build as the caller, refused with Coder's 403 for the transition's action.
     private func createBuild(
-        _ workspace: WorkspaceView, _ transition: String, _ reason: BuildReason, _ caller: TaskRequest,
+        _ workspace: WorkspaceView, _ transition: WorkspaceTransition, _ reason: BuildReason, _ caller: TaskRequest,
         overriding: [String: String] = [:]
     ) async throws {
         try await withBuildErrorDetail {

@@ -12,7 +12,7 @@ extension TaskRow {
             template_id: workspace?.templateID ?? ID.nilUUID, template_name: workspace?.templateName ?? "",
             template_display_name: workspace?.templateDisplayName ?? "", template_icon: workspace?.templateIcon ?? "",
             workspace_id: workspaceID, workspace_build_number: buildNumber ?? 0, workspace_agent_id: agentID,
-            workspace_agent_lifecycle: agent?.lifecycle, workspace_agent_health: health, workspace_app_id: appID,
+            workspace_agent_lifecycle: agent?.lifecycle.rawValue, workspace_agent_health: health, workspace_app_id: appID,
             initial_prompt: prompt, status: status.rawValue,
             current_state: TaskCurrentState.derive(
                 appStatus: workspace?.appStatus, latestBuild: latest, status: status, agentLifecycle: agent?.lifecycle,
@@ -20,7 +20,7 @@ extension TaskRow {
             created_at: createdAt, updated_at: workspace?.updatedAt ?? "0001-01-01T00:00:00Z",
             v2: TaskResponse.V2Fields(
                 owner_avatar_url: ownerAvatarURL, display_name: displayName, template_version_id: templateVersionID,
-                workspace_name: workspace?.name ?? "", workspace_status: latest?.status ?? ""))
+                workspace_name: workspace?.name ?? "", workspace_status: latest?.status.rawValue ?? ""))
     }
 }
 

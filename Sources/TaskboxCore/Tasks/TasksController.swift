@@ -174,10 +174,10 @@ struct TasksController {
                            detail: version.templateDeprecated)
         }
         switch version.importJobStatus {
-        case "succeeded": break
-        case "pending", "running":
-            throw APIError(406, "The provided template version is \(version.importJobStatus). Wait for it to complete importing!")
-        default:
+        case .succeeded: break
+        case .pending, .running:
+            throw APIError(406, "The provided template version is \(version.importJobStatus.rawValue). Wait for it to complete importing!")
+        case .failed, .canceling, .canceled:
             throw APIError(400, "The provided template version \"\(version.name)\" has failed to import: \"\(version.importJobError ?? "")\". You cannot build workspaces with it!")
         }
         let audit = audited
@@ -212,7 +212,7 @@ struct TasksController {
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let view = try await store.workspace(id: try TaskAppController.taskID(context))
         guard let build = view.build, build.hasAITask == true else { throw APIError.notFound }
-        try await store.createBuild(on: view, transition: "delete", forbidden: AuthorizedStore.buildForbidden("delete"))
+        try await store.createBuild(on: view, transition: .delete, forbidden: AuthorizedStore.buildForbidden(.delete))
         jobs.enqueued()
         return Response(status: .accepted)
     }

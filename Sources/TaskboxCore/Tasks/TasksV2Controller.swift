@@ -67,7 +67,7 @@ struct TasksV2Controller {
             let workspace = try await caller.store.workspace(of: task, missing: APIError.notFound)
             try await withBuildErrorDetail {
                 try await caller.store.createBuild(
-                    on: workspace, transition: "delete", forbidden: AuthorizedStore.buildForbidden("delete"))
+                    on: workspace, transition: .delete, forbidden: AuthorizedStore.buildForbidden(.delete))
             }
             jobs.enqueued()
         }

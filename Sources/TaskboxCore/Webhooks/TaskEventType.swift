@@ -13,14 +13,14 @@ public enum TaskEventType: String, CaseIterable, Sendable {
     case needsInput = "task.needs_input"
 
     /// The event an app-status report's state stands for (tasks-api.md §8: working|idle|complete|failure).
-    public init?(appStatusState state: String) {
-        switch state {
-        case "working": self = .working
-        case "idle": self = .idle
-        case "complete": self = .complete
-        case "failure": self = .failed
-        default: return nil
-        }
+    public init(appStatusState state: AppStatusState) {
+        self =
+            switch state {
+            case .working: .working
+            case .idle: .idle
+            case .complete: .complete
+            case .failure: .failed
+            }
     }
 
     public static let invalidMessage = "Invalid event type."

@@ -53,7 +53,7 @@ struct TaskFixture {
         _ = try await db.startJob(id: job)
         let applied = try await db.applyBuild(jobID: job, ports: { 40000 })
         // As the supervisor does once the build's processes are up.
-        try await db.setAgentLifecycle(applied.agents.map(\.id), "ready", connected: true)
+        try await db.setAgentLifecycle(applied.agents.map(\.id), .ready, connected: true)
         try await db.completeJob(id: job, error: error)
     }
 

@@ -55,9 +55,9 @@ extension TaskFixture {
         case .active, .error, .paused, .unknown:
             try await finishBuild(task.workspaceID)
             let appID = try #require(try await db.task(id: task.id)?.appID)
-            try await db.setAppHealth(appID, status == .error ? "unhealthy" : "healthy")
+            try await db.setAppHealth(appID, status == .error ? .unhealthy : .healthy)
             if status == .paused || status == .unknown {
-                try await db.createBuild(workspaceID: task.workspaceID, transition: "stop", initiatorID: try ownerID(task))
+                try await db.createBuild(workspaceID: task.workspaceID, transition: .stop, initiatorID: try ownerID(task))
                 if status == .paused { try await finishBuild(task.workspaceID) }
             }
         }

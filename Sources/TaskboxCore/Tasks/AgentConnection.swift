@@ -1,20 +1,6 @@
-/// tasks-api.md §7.2: the workspace status of a build from its job status and transition.
-public enum WorkspaceStatus {
-    public static func of(jobStatus: String, transition: String) -> String {
-        switch jobStatus {
-        case "pending": "pending"
-        case "running": transition == "stop" ? "stopping" : transition == "delete" ? "deleting" : "starting"
-        case "succeeded": transition == "stop" ? "stopped" : transition == "delete" ? "deleted" : "running"
-        case "canceling": "canceling"
-        case "canceled": "canceled"
-        default: "failed"
-        }
-    }
-}
-
 /// tasks-api.md §6.5 and §1.9: an agent's connection status and health.
 public struct AgentConnection: Sendable, Equatable {
-    public var lifecycle: String
+    public var lifecycle: AgentLifecycleState
     public var createdAt: String
     public var firstConnectedAt: String?
     public var lastConnectedAt: String?
@@ -40,11 +26,11 @@ public struct AgentConnection: Sendable, Equatable {
     public func health(now: Double) -> AgentHealth {
         let status = status(now: now)
         let reason: String? =
-            if status != "connected" && lifecycle == "off" { "agent is not running" }
+            if status != "connected" && lifecycle == .off { "agent is not running" }
             else if status == "timeout" { "agent is taking too long to connect" }
             else if status == "disconnected" { "agent has lost connection" }
-            else if lifecycle == "start_error" { "agent startup script exited with an error" }
-            else if ["shutting_down", "shutdown_timeout", "shutdown_error"].contains(lifecycle) { "agent is shutting down" }
+            else if lifecycle == .startError { "agent startup script exited with an error" }
+            else if [.shuttingDown, .shutdownTimeout, .shutdownError].contains(lifecycle) { "agent is shutting down" }
             else { nil }
         return AgentHealth(healthy: reason == nil, reason: reason)
     }

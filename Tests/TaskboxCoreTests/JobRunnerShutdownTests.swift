@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import TaskboxCore
+
+/// Graceful shutdown of `serve` and its job runner (taskbox.md §3): SIGTERM lets the running
+/// jobs finish before the apps stop and the process exits.
+@Suite(.serialized) struct JobRunnerShutdownTests {
+    var dir = TestDirectory()
+
+    @Test func sigtermWaitsForTheRunningStopJobToFinish() async throws {
+        let p = ProvisionerTests(dir: dir)
+        let token = try await p.setUpUser()
+        // It ignores SIGTERM: its stop job lasts the 10 s grace period, then SIGKILLs it.
+        let stubborn = try await p.push(p.manifest(name: "stubborn", command: ["/bin/sh", "-c", "trap '' TERM; while true; do sleep 0.2; done"]))
+        var server = try await ServerProcess.start(db: dir.dbPath)
+        let created = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token,
+                                     body: #"{"template_version_id":"\#(stubborn)","input":"x"}"#)
+        let id = try #require(created.object["id"] as? String)
+        defer {
+            let pidFile = dir.url.appendingPathComponent("workspaces/\(id)/agent.pid")
+            if let pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap({ Int32($0) }) { kill(pid, SIGKILL) }
+        }
+        try await p.waitForWorkspace(server, id, token: token) { ProvisionerTests.build($0)["status"] as? String == "running" }
+        let stop = try await http(.POST, server.url + "/api/v2/workspaces/\(id)/builds", token: token, body: #"{"transition":"stop"}"#)
+        #expect(stop.status == 201)
+        try await p.waitForWorkspace(server, id, token: token) { ProvisionerTests.build($0)["status"] as? String == "stopping" }
+
+        let stopping = ContinuousClock.now
+        #expect(await server.stop(timeout: .seconds(30)) == 0)
+        let stopTime = ContinuousClock.now - stopping
+        print("serve with a running stop job exited on SIGTERM in \(stopTime)")
+        #expect(stopTime > .seconds(5), "serve waited for the job's grace period")
+
+        // The job ended before serve did: a job left running would now fail as interrupted.
+        server = try await ServerProcess.start(db: dir.dbPath)
+        let after = try await http(.GET, server.url + "/api/v2/workspaces/\(id)", token: token).object
+        let build = ProvisionerTests.build(after)
+        #expect(build["status"] as? String == "stopped")
+        #expect((build["job"] as? [String: Any])?["status"] as? String == "succeeded")
+        #expect((build["job"] as? [String: Any])?["error"] is NSNull)
+        #expect(await server.stop() == 0)
+    }
+}
