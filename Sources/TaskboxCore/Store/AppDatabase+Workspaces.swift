@@ -18,9 +18,21 @@ public struct TemplateVersionInfo: Sendable {
 
 extension AppDatabase {
     /// A workspace by id, deleted or not, with its latest build.
+    /// The row comes from `taskRows` when it holds it at the workspace's current `row_version`
+    /// (one index lookup instead of seven joins).
     public func workspaceView(id: String) async throws -> WorkspaceView? {
-        // One statement: it reads one snapshot without a transaction around it.
-        try quickRead(statement: true) { db in try Self.workspaceView(db, id: id) }
+        // No transaction around the two statements: the version is read first and versions only
+        // grow, so a row read after a concurrent change is kept under the older version and
+        // simply read again next time (it never stands for a newer version than it shows).
+        try quickRead(statement: true) { db in
+            guard let version = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT row_version FROM workspaces WHERE id = ?"), arguments: [id])
+            else { return nil }
+            if let view = taskRows.lookup(id: id, version: version) { return view }
+            let view = try Self.workspaceView(db, id: id)
+            if let view { taskRows.store([(version, view)]) }
+            return view
+        }
     }
 
     static func workspaceView(_ db: Database, id: String) throws -> WorkspaceView? {
@@ -39,7 +51,7 @@ extension AppDatabase {
         let query = WorkspaceQuery(
             filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: authorizer.actor.id,
             pagination: pagination)
-        return try quickRead { db in try query.run(db) }
+        return try quickRead { db in try query.run(db, cache: taskRows) }
     }
 
     public func templateVersionInfo(id: String) async throws -> TemplateVersionInfo? {

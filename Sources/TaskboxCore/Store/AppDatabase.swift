@@ -10,6 +10,8 @@ public struct AppDatabase: Sendable {
     private let groupCommit: GroupCommit
     /// Key id → key and actor, for a moment (`ActorCache`).
     let actors: ActorCache
+    /// Task rows of served pages, by `row_version` (`TaskRowCache`).
+    let taskRows = TaskRowCache()
 
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -45,8 +47,8 @@ public struct AppDatabase: Sendable {
     /// back: two thread switches, which cost more than an index lookup or a 25-row page
     /// (issue #19's profile of get: a third of serve's time in the kernel switching threads).
     /// Only for reads bounded by an index (tens of microseconds); the caller's thread waits.
-    /// With `statement`, the body runs a single SELECT, which SQLite already reads from one
-    /// snapshot: no BEGIN/COMMIT around it (they cost as much as the query in a get).
+    /// With `statement`, no BEGIN/COMMIT around the body (they cost as much as the query in a
+    /// get): each SELECT reads its own snapshot, so the body must not need two to agree.
     func quickRead<T>(statement: Bool = false, _ body: (Database) throws -> T) throws -> T {
         statement ? try pool.unsafeRead(body) : try pool.read(body)
     }

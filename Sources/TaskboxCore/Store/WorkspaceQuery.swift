@@ -109,11 +109,13 @@ struct WorkspaceQuery {
     /// One page of workspaces and the total number that match. The order is §6.6's with the id
     /// last (a total order for `after_id`): the requester's favourites, few, are read apart;
     /// the rest is read in `list_key` order (migration 0002) from an index, never sorted.
-    func run(_ db: Database) throws -> (workspaces: [WorkspaceView], total: Int) {
+    /// With a `cache`, rows whose `row_version` it holds are not read again.
+    func run(_ db: Database, cache: TaskRowCache? = nil) throws -> (workspaces: [WorkspaceView], total: Int) {
         let (whereSQL, whereArguments) = whereClause()
-        let favorites = try String.fetchAll(
-            db.cachedStatement(sql: "SELECT w.id \(source) WHERE \(whereSQL) AND \(Self.favoriteSQL) ORDER BY w.list_key"),
+        let favoriteRows = try Self.idsAndVersions(
+            db.cachedStatement(sql: "SELECT w.id, w.row_version \(source) WHERE \(whereSQL) AND \(Self.favoriteSQL) ORDER BY w.list_key"),
             arguments: whereArguments + [requesterID])
+        let favorites = favoriteRows.map(\.id)
 
         // Where the page starts: after `after_id` (among the favourites, or by its key among
         // the rest), then `offset` more.
@@ -132,12 +134,12 @@ struct WorkspaceQuery {
                 return ([], try count(db, whereSQL, whereArguments))
             }
         }
-        var ids = Array(favorites.dropFirst(favoriteStart).dropFirst(pagination.offset))
-        if pagination.limit > 0 { ids = Array(ids.prefix(pagination.limit)) }
+        var page = Array(favoriteRows.dropFirst(favoriteStart).dropFirst(pagination.offset))
+        if pagination.limit > 0 { page = Array(page.prefix(pagination.limit)) }
         let restOffset = max(0, pagination.offset - max(0, favorites.count - favoriteStart))
-        let restLimit = pagination.limit > 0 ? pagination.limit - ids.count : -1
+        let restLimit = pagination.limit > 0 ? pagination.limit - page.count : -1
         if restLimit != 0 {
-            var sql = "SELECT w.id \(source) WHERE \(whereSQL) AND NOT \(Self.favoriteSQL)"
+            var sql = "SELECT w.id, w.row_version \(source) WHERE \(whereSQL) AND NOT \(Self.favoriteSQL)"
             var arguments = whereArguments + [requesterID]
             if let afterKey {
                 sql += " AND w.list_key > ?"
@@ -145,9 +147,9 @@ struct WorkspaceQuery {
             }
             sql += " ORDER BY w.list_key LIMIT ? OFFSET ?"
             arguments += [restLimit, restOffset]
-            ids += try String.fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+            page += try Self.idsAndVersions(db.cachedStatement(sql: sql), arguments: arguments)
         }
-        let workspaces = try Self.views(db, ids: ids)
+        let workspaces = try Self.views(db, page: page, cache: cache)
         // A first page that is not full holds the whole list; otherwise count from the index.
         if pagination.afterID == nil, pagination.offset == 0, pagination.limit == 0 || workspaces.count < pagination.limit {
             return (workspaces, workspaces.count)
@@ -175,6 +177,35 @@ struct WorkspaceQuery {
                 arguments: totalsArguments) ?? 0
         }
         return try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) \(source) WHERE \(whereSQL)"), arguments: arguments) ?? 0
+    }
+
+    static func idsAndVersions(_ statement: Statement, arguments: StatementArguments) throws -> [(id: String, version: Int64)] {
+        var page: [(id: String, version: Int64)] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        try withExtendedLifetime(rows) {
+            while let row = try rows.next() { page.append((row[0], row[1])) }
+        }
+        return page
+    }
+
+    /// The full rows of a page, in the page's order: from `cache` where it holds the row at
+    /// its current version, the rest read (with the version they were read at, in this same
+    /// read transaction) and remembered.
+    static func views(_ db: Database, page: [(id: String, version: Int64)], cache: TaskRowCache?) throws -> [WorkspaceView] {
+        guard let cache else { return try views(db, ids: page.map(\.id)) }
+        var found = cache.lookup(page)
+        let missing = page.filter { found[$0.id] == nil }
+        if !missing.isEmpty {
+            let read = try views(db, ids: missing.map(\.id))
+            let versions = Dictionary(missing.map { ($0.id, $0.version) }, uniquingKeysWith: { first, _ in first })
+            var fresh: [(version: Int64, view: WorkspaceView)] = []
+            for view in read {
+                found[view.id] = view
+                if let version = versions[view.id] { fresh.append((version, view)) }
+            }
+            cache.store(fresh)
+        }
+        return page.compactMap { found[$0.id] }
     }
 
     /// The full rows of a page, in the page's order.

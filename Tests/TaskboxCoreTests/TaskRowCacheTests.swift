@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import TaskboxCore
+
+/// A list serves task rows it kept from an earlier page only while nothing they show changed
+/// (migration 0007's `row_version`, issue #19): after each kind of change, the listed row shows
+/// the new value and is byte for byte the row a get reads fresh.
+@Suite struct TaskRowCacheTests {
+    let dir = TestDirectory()
+
+    @Test func everyChangeATaskRowShowsReachesTheNextList() async throws {
+        let db = try dir.openDatabase()
+        let f = try TaskFixture(db: db)
+        let (alice, token) = try f.user("alice")
+        try await testApplication(db).test(.router) { client in
+            let id = try #require(try await client.createTask(token, version: f.aiVersionID, input: "first prompt").object["id"] as? String)
+            _ = try await client.createTask(token, version: f.aiVersionID, input: "other")
+
+            /// The task's row in the list, checked against a get of the same task.
+            func listed() async throws -> [String: Any] {
+                let list = try await client.call(.get, "/api/experimental/tasks?q=owner:me", token: token)
+                let text = list.text
+                // A get through a second store on the file, whose caches are empty: a fresh read.
+                let fresh = try dir.openDatabase()
+                let get = try await testApplication(fresh).test(.router) { other in
+                    try await other.call(.get, "/api/experimental/tasks/me/\(id)", token: token).text
+                }
+                // And the get of this store, which may answer from its own cache.
+                #expect(try await client.call(.get, "/api/experimental/tasks/me/\(id)", token: token).text == get)
+                // The get's object appears verbatim in the list (the health's time may differ by
+                // the second the two requests were made in: compare without it).
+                let strip = { (s: String) in s.replacingOccurrences(of: #""workspace_agent_health":\{[^}]*\}"#, with: "", options: .regularExpression) }
+                #expect(strip(text).contains(strip(get).trimmingCharacters(in: .whitespacesAndNewlines)), "list: \(text)\nget: \(get)")
+                let rows = try #require(list.object["tasks"] as? [[String: Any]])
+                return try #require(rows.first { $0["id"] as? String == id })
+            }
+            func sql(_ statement: String, _ arguments: StatementArguments = []) async throws {
+                try await db.pool.write { try $0.execute(sql: statement, arguments: arguments) }
+            }
+
+            #expect(try await listed()["status"] as? String == "pending")
+            // The build runs: job, agent, app.
+            try await f.finishBuild(id)
+            #expect(try await listed()["status"] as? String == "running")
+            #expect(try await listed()["workspace_agent_lifecycle"] as? String == "ready")
+            // The agent's lifecycle.
+            let agent = try #require(try await listed()["workspace_agent_id"] as? String)
+            try await db.setAgentLifecycle([agent], .shuttingDown)
+            #expect(try await listed()["workspace_agent_lifecycle"] as? String == "shutting_down")
+            // An app status.
+            try await sql("""
+                INSERT INTO workspace_app_statuses (id, created_at, workspace_id, agent_id, app_id, state, message)
+                SELECT ?, ?, ?, a.agent_id, a.id, 'working', 'on it' FROM workspace_apps a WHERE a.agent_id = ?
+                """, [ID.new(), Timestamp.now(), id, agent])
+            #expect((try await listed()["current_state"] as? [String: Any])?["message"] as? String == "on it")
+            // The owner's name, the template's display name, the prompt.
+            try await sql("UPDATE users SET username = 'alicia' WHERE id = ?", [alice.id])
+            #expect(try await listed()["owner_name"] as? String == "alicia")
+            try await sql("UPDATE templates SET display_name = 'Renamed' WHERE id = ?", [f.aiTemplateID])
+            #expect(try await listed()["template_display_name"] as? String == "Renamed")
+            try await sql("""
+                UPDATE workspace_build_parameters SET value = 'second prompt'
+                WHERE name = 'AI Prompt' AND workspace_build_id = (SELECT latest_build_id FROM workspaces WHERE id = ?)
+                """, [id])
+            #expect(try await listed()["initial_prompt"] as? String == "second prompt")
+            // A stop build: a new latest build, then its job.
+            try await db.createBuild(workspaceID: id, transition: .stop, initiatorID: alice.id)
+            #expect(try await listed()["status"] as? String == "pending")
+            try await f.finishBuild(id)
+            #expect(try await listed()["status"] as? String == "stopped")
+            // Written by another connection, as the sqlite3 shell would.
+            let shell = try DatabaseQueue(path: dir.dbPath)
+            try await shell.write { try $0.execute(sql: "UPDATE templates SET icon = '/icon/other.svg' WHERE id = ?", arguments: [f.aiTemplateID]) }
+            #expect(try await listed()["template_icon"] as? String == "/icon/other.svg")
+        }
+    }
+}
