@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import GRDB
 import Hummingbird
@@ -6,12 +7,13 @@ import Testing
 @testable import TaskboxCore
 
 /// The v2 task endpoints × every caller (tasks-v2.md §1.6; tasks-api.md §9 rows for the new
-/// endpoints, pause/resume/input counted as updates): the exact status of each cell.
+/// endpoints, pause/resume/input counted as updates): the exact status of each cell. Watch and
+/// the follow-up queue (issue #17) are authorized like send: reading the task and connecting to its app.
 @Suite(.serialized) struct TasksV2AuthorizationMatrixTests {
     typealias Caller = AuthorizationMatrixTests.Caller
 
     enum Endpoint: String, CaseIterable, Sendable {
-        case list, get, createForOwner, delete, input, send, liveLogs, snapshotLogs, pause, resume
+        case list, get, createForOwner, delete, input, send, liveLogs, snapshotLogs, pause, resume, watch, queue, withdraw
     }
 
     static let expected: [Endpoint: [Caller: Int]] = {
@@ -33,6 +35,9 @@ import Testing
             .snapshotLogs: row(200),
             .pause: row(202),
             .resume: row(202),
+            .watch: row(200, orgAdmin: 404),
+            .queue: row(200, orgAdmin: 404),
+            .withdraw: row(204, orgAdmin: 404),
         ]
     }()
 
@@ -54,6 +59,9 @@ import Testing
                     case .agentToken: try? await f.agentToken(task.workspaceID)
                     default: callerTokens[caller]
                     }
+                    // For the withdrawal, one input waits in the fresh task's queue.
+                    let queued = endpoint == .withdraw
+                        ? try await db.enqueueInput(taskID: task.id, input: "later", createdBy: nil).id : ID.new()
                     let (method, path, body): (HTTPRequest.Method, String, String?) = switch endpoint {
                     case .list: (.get, "/api/v2/tasks", nil)
                     case .get: (.get, "/api/v2/tasks/me/\(task.id)", nil)
@@ -64,8 +72,13 @@ import Testing
                     case .liveLogs, .snapshotLogs: (.get, "/api/v2/tasks/me/\(task.id)/logs", nil)
                     case .pause: (.post, "/api/v2/tasks/me/\(task.id)/pause", nil)
                     case .resume: (.post, "/api/v2/tasks/me/\(task.id)/resume", nil)
+                    case .watch: (.get, "/api/v2/tasks/me/\(task.id)/watch", nil)
+                    case .queue: (.get, "/api/v2/tasks/me/\(task.id)/queue", nil)
+                    case .withdraw: (.delete, "/api/v2/tasks/me/\(task.id)/queue/\(queued)", nil)
                     }
-                    let r = try await client.call(method, path, token: token, json: body)
+                    let r = endpoint == .watch
+                        ? try await Self.streamStatus(port: try #require(client.port), path, token: token)
+                        : try await client.call(method, path, token: token, json: body)
                     let want: Int = switch caller {
                     case .suspended, .expired, .noToken, .agentToken: 401
                     default: Self.expected[endpoint]![caller]!
@@ -84,5 +97,21 @@ import Testing
                 }
             }
         }
+    }
+
+    /// The status of a stream the server holds open (and its body when it is not a stream):
+    /// the first bytes are enough, then the stream is dropped; the whole call is bounded.
+    static func streamStatus(port: Int, _ path: String, token: String?) async throws -> (status: Int, text: String, object: [String: Any]) {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        let response = try await EventStreamClient.http.execute(request, timeout: .seconds(30))
+        let status = Int(response.status.code)
+        if status == 200 {
+            for try await _ in response.body { break }
+            return (status, "", [:])
+        }
+        let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return (status, text, object)
     }
 }

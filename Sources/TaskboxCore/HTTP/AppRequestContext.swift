@@ -23,4 +23,10 @@ public struct AppRequestContext: RequestContext {
         guard let actor else { throw APIError(401, APIError.signedOutMessage, detail: Authenticator.missingTokenDetail) }
         return actor
     }
+
+    /// The store as the authenticated actor may use it: every route's reads and writes of
+    /// workspaces, tasks, templates, users and organizations go through it (issue #12).
+    public func store(_ database: AppDatabase) throws -> AuthorizedStore {
+        AuthorizedStore(try requireActor(), database)
+    }
 }

@@ -12,35 +12,30 @@ struct OrganizationTemplatesController {
     }
 
     /// `{organization}`: a name or id of an organization the caller may read.
-    func organizationTemplates(_ context: AppRequestContext) async throws -> [TemplateRecord] {
-        let authorizer = Authorizer(try context.requireActor())
-        guard let org = try database.organization(nameOrID: context.parameters.get("organization") ?? ""),
-              authorizer.mayReadOrganization(org.id)
-        else { throw APIError.notFound }
-        return try await database.templates().filter {
-            $0.organization_id == org.id && authorizer.mayReadTemplate(organizationID: $0.organization_id)
-        }
+    func organizationTemplates(_ context: AppRequestContext, _ store: AuthorizedStore) async throws -> [TemplateRecord] {
+        try await store.templates(of: try store.organization(nameOrID: context.parameters.get("organization") ?? ""))
     }
 
-    func named(_ context: AppRequestContext) async throws -> TemplateRecord {
+    func named(_ context: AppRequestContext, _ store: AuthorizedStore) async throws -> TemplateRecord {
         let name = context.parameters.get("templatename") ?? ""
-        guard let template = try await organizationTemplates(context).first(where: { $0.name.lowercased() == name.lowercased() })
+        guard let template = try await organizationTemplates(context, store).first(where: { $0.name.lowercased() == name.lowercased() })
         else { throw APIError.notFound }
         return template
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try await organizationTemplates(context))
+        try JSONResponse.make(try await organizationTemplates(context, context.store(database)))
     }
 
     @Sendable func template(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try await named(context))
+        try JSONResponse.make(try await named(context, context.store(database)))
     }
 
     @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let template = try await named(context)
+        let store = try context.store(database)
+        let template = try await named(context, store)
         let name = context.parameters.get("templateversionname") ?? ""
-        guard let version = try await database.templateVersion(templateID: template.id, name: name) else {
+        guard let version = try await store.templateVersion(of: template, named: name) else {
             throw APIError(404, "No template version found by name \"\(name)\".")
         }
         return try JSONResponse.make(version)

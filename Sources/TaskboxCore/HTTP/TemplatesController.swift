@@ -12,15 +12,13 @@ struct TemplatesController {
 
     /// Coder's site-wide template list, without its `q` filters: only templates the caller may read.
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        let templates = try await database.templates().filter { authorizer.mayReadTemplate(organizationID: $0.organization_id) }
-        return try JSONResponse.make(templates)
+        try JSONResponse.make(try await context.store(database).templates())
     }
 
     /// Like Coder's `ExtractTemplateVersionParam`: a bad UUID is 400, a version the caller may
     /// not read is the same 404 as a missing one.
     @Sendable func presets(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
+        let store = try context.store(database)
         let raw = context.parameters.get("templateversion") ?? ""
         let id: String
         do {
@@ -28,9 +26,7 @@ struct TemplatesController {
         } catch {
             throw APIError(400, "Invalid UUID \"\(raw)\".", detail: error.message)
         }
-        guard let version = try await database.templateVersionInfo(id: id),
-              authorizer.mayReadTemplate(organizationID: version.organizationID)
-        else { throw APIError.notFound }
-        return try JSONResponse.make(try await database.presets(templateVersionID: id))
+        guard let version = try await store.templateVersion(id: id) else { throw APIError.notFound }
+        return try JSONResponse.make(try await store.presets(of: version))
     }
 }

@@ -19,10 +19,9 @@ struct UsersController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/api/v2/users/{user}") { request, context in
-            let authorizer = Authorizer(try context.requireActor())
-            let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
-            guard let user = resolved.user else { throw APIError.notFound }
-            guard let profile = try await database.userProfile(id: user.id) else { throw APIError.notFound }
+            let store = try context.store(database)
+            let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
+            let profile = try await store.profile(resolved)
             let body = User(
                 id: profile.id, username: profile.username, email: profile.email, name: profile.name,
                 avatar_url: profile.avatarURL, status: profile.status, organization_ids: resolved.organizationIDs,

@@ -48,7 +48,7 @@ struct WebhooksController {
             guard actor.isOwner else { throw APIError(403, "Only site owners may subscribe to every user's tasks.") }
             userID = nil
         } else {
-            let resolved = try await database.resolveUserParameter(user.isEmpty ? "me" : user, authorizer: Authorizer(actor))
+            let resolved = try await AuthorizedStore(actor, database).resolveUserParameter(user.isEmpty ? "me" : user)
             guard actor.isOwner || resolved.userID == actor.id else { throw APIError.notFound }
             userID = resolved.userID
         }

@@ -17,7 +17,7 @@ struct WorkspacesController {
     }
 
     /// `{workspace}`: a UUID of a workspace the caller may read.
-    func readable(_ context: AppRequestContext, _ authorizer: Authorizer) async throws -> WorkspaceView {
+    func readable(_ context: AppRequestContext, _ store: AuthorizedStore) async throws -> WorkspaceView {
         let raw = context.parameters.get("workspace") ?? ""
         let id: String
         do {
@@ -25,10 +25,7 @@ struct WorkspacesController {
         } catch {
             throw APIError(400, "Invalid UUID \"\(raw)\".", detail: error.message)
         }
-        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
-            throw APIError.notFound
-        }
-        return view
+        return try await store.workspace(id: id)
     }
 
     static func deletedError(_ id: String) -> APIError {
@@ -36,17 +33,17 @@ struct WorkspacesController {
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        let view = try await readable(context, authorizer)
+        let store = try context.store(database)
+        let view = try await readable(context, store)
         let showDeleted = request.goQuery.first("deleted") == "true"
         if view.deleted && !showDeleted { throw Self.deletedError(view.id) }
-        guard let detail = try await database.workspaceDetail(id: view.id) else { throw APIError.notFound }
+        guard let detail = try await store.workspaceDetail(id: view.id) else { throw APIError.notFound }
         return JSONResponse.make(writing: detail)
     }
 
     @Sendable func build(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        let view = try await readable(context, authorizer)
+        let store = try context.store(database)
+        let view = try await readable(context, store)
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceBuildRequest")
         let requested = try body.string("transition")
         guard let transition = WorkspaceTransition(rawValue: requested) else {
@@ -56,19 +53,12 @@ struct WorkspacesController {
             ])
         }
         if view.deleted { throw Self.deletedError(view.id) }
-        let action: WorkspaceAction =
-            switch transition {
-            case .start: .start
-            case .stop: .stop
-            case .delete: .delete
-            }
-        guard authorizer.may(action, view.object) else {
-            let message = transition == .delete
-                ? "You do not have permission to delete this workspace." : "Unauthorized to \(transition.rawValue) workspace."
-            throw APIError(403, message, detail: APIError.forbiddenDetail)
-        }
-        try await database.createBuild(workspaceID: view.id, transition: transition, initiatorID: authorizer.actor.id)
-        let detail = try await database.workspaceDetail(id: view.id)
+        try await store.createBuild(
+            on: view, transition: transition,
+            forbidden: transition == .delete
+                ? AuthorizedStore.buildForbidden(transition)
+                : APIError(403, "Unauthorized to \(transition.rawValue) workspace.", detail: APIError.forbiddenDetail))
+        let detail = try await store.workspaceDetail(id: view.id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }
         return JSONResponse.make(writing: BuildResponse(detail: detail), status: .created)
@@ -83,29 +73,18 @@ struct WorkspacesController {
     }
 
     private func setFavorite(_ value: Bool, _ context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        let view = try await readable(context, authorizer)
-        // Coder keeps one flag per workspace, for its owner.
-        guard view.ownerID == authorizer.actor.id else {
-            throw APIError(403, "You can only favorite workspaces that you own.")
-        }
-        try await database.setFavorite(workspaceID: view.id, value)
+        let store = try context.store(database)
+        try await store.setFavorite(value, on: try await readable(context, store))
         return Response(status: .noContent)
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
+        let store = try context.store(database)
         let raw = context.parameters.get("build") ?? ""
         guard let buildID = try? GoUUID.parse(raw).lowercased else {
             throw APIError(400, "Invalid UUID \"\(raw)\".")
         }
-        guard let workspaceID = try await database.workspaceID(ofBuild: buildID),
-              let view = try await database.workspaceView(id: workspaceID), authorizer.may(.read, view.object)
-        else { throw APIError.notFound }
-        guard authorizer.may(.update, view.object) else {
-            throw APIError(403, "Forbidden.", detail: APIError.forbiddenDetail)
-        }
-        try await database.cancelBuild(id: buildID)
+        try await store.cancelBuild(id: buildID)
         jobs.enqueued()
         return try JSONResponse.make(["message": "Job has been marked as canceled..."])
     }
@@ -113,11 +92,9 @@ struct WorkspacesController {
     /// `POST /api/v2/organizations/{organization}/members/{user}/workspaces`: a plain workspace
     /// with Coder's `CreateWorkspaceRequest`, under the rules of tasks-api.md §1.2.1.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        let orgParam = context.parameters.get("organization") ?? ""
-        guard let org = try database.organization(nameOrID: orgParam), authorizer.mayReadOrganization(org.id)
-        else { throw APIError.notFound }
-        let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let store = try context.store(database)
+        let org = try store.organization(nameOrID: context.parameters.get("organization") ?? "")
+        let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceRequest")
         let name = try body.string("name")
         let templateID = try body.uuid("template_id")
@@ -130,33 +107,24 @@ struct WorkspacesController {
             ])
         }
         if versionID == nil, let templateID {
-            versionID = try await database.activeVersionID(templateID: templateID)
+            versionID = try await store.activeVersionID(templateID: templateID)
             if versionID == nil {
                 throw APIError(400, "Template \"\(templateID)\" doesn't exist.",
                                validations: [ValidationFailure(field: "template_id", detail: "template not found")])
             }
         }
-        guard let versionID, let version = try await database.templateVersionInfo(id: versionID),
-              authorizer.mayReadTemplate(organizationID: version.organizationID)
-        else {
+        guard let versionID, let version = try await store.templateVersion(id: versionID) else {
             throw APIError(400, "Template version \"\(versionID ?? ID.nilUUID)\" doesn't exist.",
                            validations: [ValidationFailure(field: "template_version_id", detail: "template not found")])
         }
         if version.organizationID != org.id {
             throw APIError(400, "Template is not in organization \"\(org.name)\".")
         }
-        let owner: UserReference
-        if let user = resolved.user {
-            owner = user
-        } else {
-            guard resolved.organizationIDs.contains(org.id), let user = try await database.userReference(id: resolved.userID)
-            else { throw APIError.notFound }
-            owner = user
-        }
+        let owner = try await store.owner(resolved, organizationID: org.id)
         let id = try await tasks.createWorkspace(
             .init(name: name, templateVersionID: versionID, presetID: presetID, parameters: parameters),
-            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true)
-        let detail = try await database.workspaceDetail(id: id)
+            version: version, owner: owner, store: store, request: request, context: context, audited: true)
+        let detail = try await store.workspaceDetail(id: id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }
         return JSONResponse.make(writing: detail, status: .created)

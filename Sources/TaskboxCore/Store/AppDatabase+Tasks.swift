@@ -88,6 +88,12 @@ extension AppDatabase {
     }
 
     /// The owner's non-deleted task of this name, ignoring case (tasks-v2.md §1.5 step 3).
+    /// A task of `workspaceID`: what an agent of that workspace may reach (tasks-v2.md §3.11).
+    public func agentTask(id: String, workspaceID: String?) async throws -> TaskRow? {
+        guard let task = try await task(id: id), task.workspaceID == workspaceID else { return nil }
+        return task
+    }
+
     public func task(ownerID: String, name: String) async throws -> TaskRow? {
         try await pool.read { db in
             try Row.fetchOne(

@@ -12,41 +12,39 @@ struct TaskAppController {
     }
 
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
-        let id = try taskID(context)
+        let store = try context.store(database)
+        _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
+        let id = try Self.taskID(context)
         let body = try await RequestBody.read(request, context: context, as: "TaskSendRequest")
         let input = try body.string("input")
         // No trimming: whitespace is input (§1.6 step 3).
         if input.isEmpty { throw APIError(400, "Task input is required.") }
-        let client = try await sidebarClient(id: id, authorizer: authorizer)
+        let client = try await sidebarClient(id: id, store: store)
         try await TaskAppConversation.send(input, via: client, busyStatus: 502)
         return Response(status: .noContent)
     }
 
     @Sendable func logs(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
-        let id = try taskID(context)
-        let client = try await sidebarClient(id: id, authorizer: authorizer)
+        let store = try context.store(database)
+        _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
+        let id = try Self.taskID(context)
+        let client = try await sidebarClient(id: id, store: store)
         let messages = try await TaskAppConversation.messages(via: client) { role in
             APIError(502, "Invalid task app response message role.", detail: "Expected \"user\" or \"agent\", got \"\(role)\".")
         }
         return JSONResponse.make(writing: TaskLogsResponse(messages: messages))
     }
 
-    func taskID(_ context: AppRequestContext) throws -> String {
+    /// The `{id}` segment: a task's workspace id.
+    static func taskID(_ context: AppRequestContext) throws -> String {
         let raw = context.parameters.get("id") ?? ""
         guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for task ID.") }
         return id
     }
 
     /// §1.8, every check in its order.
-    func sidebarClient(id: String, authorizer: Authorizer) async throws -> AgentAPIClient {
-        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
-            throw APIError.notFound
-        }
-        guard authorizer.may(.applicationConnect, view.object) else { throw APIError.notFound }
+    func sidebarClient(id: String, store: AuthorizedStore) async throws -> AgentAPIClient {
+        let view = try await store.workspaceForApp(id: id)
         guard let build = view.build else { throw APIError.notFound }
         guard build.hasAITask == true, let appID = build.sidebarAppID, appID != ID.nilUUID else {
             throw APIError(400, "Task is not configured with a sidebar app.")

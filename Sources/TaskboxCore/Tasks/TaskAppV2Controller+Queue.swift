@@ -18,8 +18,8 @@ extension TaskAppV2Controller {
         case .pending, .initializing:
             break
         case .paused:
-            let workspace = try await authorizeInput(task, caller)
-            try await TaskLifecycleController(database: database, jobs: jobs).startResumeBuild(task, workspace, caller)
+            let access = try await authorizeInput(task, caller)
+            try await TaskLifecycleController(database: database, jobs: jobs).startResumeBuild(task, access.workspace, caller)
             jobs.enqueued()
         case .active:
             if try await !database.hasQueuedInputs(taskID: task.id) {
@@ -32,32 +32,29 @@ extension TaskAppV2Controller {
                 }
             }
         }
-        _ = try await authorizeInput(task, caller)
-        let queued = try await database.enqueueInput(taskID: task.id, input: input, createdBy: caller.authorizer.actor.id)
+        let queued = try await caller.store.enqueue(input, try await authorizeInput(task, caller))
         return JSONResponse.make(writing: QueuedAnswer(entry: queued), status: .accepted)
     }
 
     /// Queueing, listing and withdrawing need what a send needs: connecting to the task's app.
     @discardableResult
-    func authorizeInput(_ task: TaskRow, _ caller: TaskRequest) async throws -> WorkspaceView {
-        let workspace = try await caller.workspace(of: task, database, missing: APIError(400, "Task does not have a workspace."))
-        guard caller.authorizer.may(.applicationConnect, workspace.object) else { throw APIError.notFound }
-        return workspace
+    func authorizeInput(_ task: TaskRow, _ caller: TaskRequest) async throws -> TaskAppAccess {
+        try await caller.store.appAccess(to: task, missing: APIError(400, "Task does not have a workspace."))
     }
 
     @Sendable func listQueue(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
-        try await authorizeInput(task, caller)
-        return JSONResponse.make(writing: QueueListing(entries: try await database.queuedInputs(taskID: task.id)))
+        let access = try await authorizeInput(task, caller)
+        return JSONResponse.make(writing: QueueListing(entries: try await caller.store.queuedInputs(access)))
     }
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
-        try await authorizeInput(task, caller)
+        let access = try await authorizeInput(task, caller)
         let raw = context.parameters.get("id") ?? ""
         guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for queued input ID.") }
         // Already delivered or withdrawn: gone, like any missing resource.
-        guard try await database.withdrawQueuedInput(taskID: task.id, id: id) else { throw APIError.notFound }
+        guard try await caller.store.withdrawQueuedInput(id: id, access) else { throw APIError.notFound }
         return Response(status: .noContent)
     }
 

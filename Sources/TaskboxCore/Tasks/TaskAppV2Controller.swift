@@ -72,8 +72,7 @@ struct TaskAppV2Controller {
         let noWorkspace = APIError(400, "Task does not have a workspace.")
         if task.workspaceID == nil { throw noWorkspace }
         guard let appID = task.appID else { throw APIError(400, "Task does not have a workspace app.") }
-        let workspace = try await caller.workspace(of: task, database, missing: noWorkspace)
-        guard caller.authorizer.may(.applicationConnect, workspace.object) else { throw APIError.notFound }
+        _ = try await caller.store.appAccess(to: task, missing: noWorkspace)
         // Coder dereferences a missing app and panics: the generic 500.
         guard let app = try await database.sidebarApp(jobID: nil, appID: appID) else {
             throw APIError(500, "An internal server error occurred.")

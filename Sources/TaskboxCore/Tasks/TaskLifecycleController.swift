@@ -16,20 +16,18 @@ struct TaskLifecycleController {
     /// No status precondition: pausing a paused task makes another stop build (§3.9).
     @Sendable func pause(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
-        let workspace = try await caller.workspace(of: task, database, missing: Self.noWorkspace)
-        guard caller.authorizer.may(.stop, workspace.object) else {
-            throw APIError(403, "You do not have permission to stop this workspace.", detail: APIError.forbiddenDetail)
-        }
-        return try await build(workspace, .stop, .taskManualPause, caller)
+        let workspace = try await caller.store.workspace(of: task, missing: Self.noWorkspace)
+        try await createBuild(workspace, .stop, .taskManualPause, caller)
+        return try await answer(workspace, caller)
     }
 
     /// Only a `running` workspace is refused up front; a build in progress is the build
     /// layer's 409 (§3.10).
     @Sendable func resume(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
-        let workspace = try await caller.workspace(of: task, database, missing: Self.noWorkspace)
+        let workspace = try await caller.store.workspace(of: task, missing: Self.noWorkspace)
         try await startResumeBuild(task, workspace, caller)
-        return try await answer(workspace)
+        return try await answer(workspace, caller)
     }
 
     /// The resume's checks and its start build (the job runner is woken by `answer` or the
@@ -41,35 +39,25 @@ struct TaskLifecycleController {
         if latest.status == .running {
             throw APIError(409, "Task workspace is already running.", detail: "Workspace status is \"running\".")
         }
-        guard caller.authorizer.may(.start, workspace.object) else {
-            throw APIError(403, "You do not have permission to start this workspace.", detail: APIError.forbiddenDetail)
-        }
         // The prompt as it is now (it may have been edited while paused) reaches the app (§11.2).
         try await createBuild(workspace, .start, .taskResume, caller, overriding: ["AI Prompt": task.prompt])
     }
 
-    private func build(
-        _ workspace: WorkspaceView, _ transition: WorkspaceTransition, _ reason: BuildReason, _ caller: TaskRequest,
-        overriding: [String: String] = [:]
-    ) async throws -> Response {
-        try await createBuild(workspace, transition, reason, caller, overriding: overriding)
-        return try await answer(workspace)
-    }
-
+    /// The build as the caller, refused with Coder's 403 for the transition's action.
     private func createBuild(
         _ workspace: WorkspaceView, _ transition: WorkspaceTransition, _ reason: BuildReason, _ caller: TaskRequest,
-        overriding: [String: String]
+        overriding: [String: String] = [:]
     ) async throws {
-        _ = try await withBuildErrorDetail {
-            try await database.createBuild(
-                workspaceID: workspace.id, transition: transition, initiatorID: caller.authorizer.actor.id, reason: reason,
-                overriding: overriding)
+        try await withBuildErrorDetail {
+            try await caller.store.createBuild(
+                on: workspace, transition: transition, reason: reason, overriding: overriding,
+                forbidden: AuthorizedStore.buildForbidden(transition))
         }
     }
 
     /// The new build as it stands, read before the job runner is woken.
-    private func answer(_ workspace: WorkspaceView) async throws -> Response {
-        let detail = try await database.workspaceDetail(id: workspace.id)
+    private func answer(_ workspace: WorkspaceView, _ caller: TaskRequest) async throws -> Response {
+        let detail = try await caller.store.workspaceDetail(id: workspace.id)
         jobs.enqueued()
         guard let detail else { throw APIError.notFound }
         return JSONResponse.make(writing: BuildEnvelope(detail: detail), status: .accepted)

@@ -4,44 +4,26 @@ import NIOCore
 /// What every v2 task route resolves first: the caller, the `{user}` segment and, on routes
 /// that have it, the `{task}` segment (tasks-v2.md §1.4, §1.5), in that order.
 struct TaskRequest {
-    let authorizer: Authorizer
+    let store: AuthorizedStore
     let user: ResolvedUserParameter
 
     static func resolve(_ context: AppRequestContext, _ database: AppDatabase) async throws -> TaskRequest {
-        let authorizer = Authorizer(try context.requireActor())
-        let user = try await database.resolveUserParameter(
-            context.parameters.get("user") ?? "", authorizer: authorizer, unknownIsNotFound: true)
-        return TaskRequest(authorizer: authorizer, user: user)
+        let store = try context.store(database)
+        let user = try await store.resolveUserParameter(context.parameters.get("user") ?? "", unknownIsNotFound: true)
+        return TaskRequest(store: store, user: user)
     }
 
-    /// §1.5: a UUID is looked up first (anyone's task, if readable); otherwise, or when no
-    /// task has that id, the name among the `{user}`'s tasks, ignoring case.
-    func task(_ context: AppRequestContext, _ database: AppDatabase) async throws -> TaskRow {
+    /// §1.5: the `{task}` segment, a UUID or a name of the `{user}`'s tasks, readable by the caller.
+    func task(_ context: AppRequestContext) async throws -> TaskRow {
         let raw = context.parameters.get("task") ?? ""
         if raw.isEmpty { throw APIError(400, "\"task\" must be provided.") }
-        if let id = try? GoUUID.parse(raw).lowercased, let task = try await database.task(id: id) {
-            guard authorizer.may(.read, task.object) else { throw APIError.notFound }
-            return task
-        }
-        guard let task = try await database.task(ownerID: user.userID, name: raw), authorizer.may(.read, task.object) else {
-            throw APIError.notFound
-        }
-        return task
+        return try await store.task(idOrName: raw, ownerID: user.userID)
     }
 
     /// Both resolutions of a `{user}/{task}` route.
     static func resolveTask(_ context: AppRequestContext, _ database: AppDatabase) async throws -> (TaskRequest, TaskRow) {
         let request = try await resolve(context, database)
-        return (request, try await request.task(context, database))
-    }
-
-    /// The task's workspace, read as the caller; `missing` answers a task without one.
-    func workspace(of task: TaskRow, _ database: AppDatabase, missing: APIError) async throws -> WorkspaceView {
-        guard let id = task.workspaceID else { throw missing }
-        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
-            throw APIError.notFound
-        }
-        return view
+        return (request, try await request.task(context))
     }
 }
 

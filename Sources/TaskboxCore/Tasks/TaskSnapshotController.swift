@@ -32,7 +32,7 @@ struct TaskSnapshotController {
                            detail: "Only \"agentapi\" format is currently supported, got \"\(format ?? "")\".")
         }
         // Steps 5–6: a task of the agent's own workspace.
-        guard let task = try await database.task(id: taskID), task.workspaceID == agent.workspaceID else {
+        guard let task = try await database.agentTask(id: taskID, workspaceID: agent.workspaceID) else {
             throw APIError.notFound
         }
         let messages = try await TaskBody.read(request, limit: TaskLogSnapshot.maxBytes) { bytes in

@@ -20,7 +20,7 @@ struct TasksController {
     // MARK: §1.1
 
     @Sendable func prompts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
+        let store = try context.store(database)
         let raw = request.goQuery.first("build_ids")
         if raw.isEmpty { throw APIError(400, "build_ids query parameter is required") }
         var ids: [String] = []
@@ -32,7 +32,7 @@ struct TasksController {
                 throw APIError(400, "Invalid build ID format: \(entry)", detail: error.message)
             }
         }
-        let prompts = try await database.prompts(buildIDs: ids, authorizer: authorizer)
+        let prompts = try await store.prompts(buildIDs: ids)
         return JSONResponse.make(writing: PromptsResponse(prompts: prompts))
     }
 
@@ -70,7 +70,7 @@ struct TasksController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
+        let store = try context.store(database)
         let query = request.goQuery
         let pagination: Pagination
         do {
@@ -90,10 +90,10 @@ struct TasksController {
         filter.hasAITask = true
         // §5.4: `me` is the caller.
         if filter.ownerUsername == "me" {
-            filter.ownerID = UUID(uuidString: authorizer.actor.id)
+            filter.ownerID = UUID(uuidString: store.actor.id)
             filter.ownerUsername = ""
         }
-        let (workspaces, total) = try await database.listWorkspaces(filter: filter, authorizer: authorizer, pagination: pagination)
+        let (workspaces, total) = try await store.workspaces(filter: filter, pagination: pagination)
         let now = Date().timeIntervalSince1970
         // taskbox.md §4: `count` is the total that match, not the page length.
         return JSONResponse.make(writing: ListResponse(tasks: workspaces.map { $0.task(now: now) }, count: total))
@@ -102,9 +102,8 @@ struct TasksController {
     // MARK: §1.2
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let actor = try context.requireActor()
-        let authorizer = Authorizer(actor)
-        let resolved = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
+        let store = try context.store(database)
+        let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let body = try await RequestBody.read(request, context: context, as: "CreateTaskRequest")
         let versionID = try body.uuid("template_version_id")
         let presetID = try body.uuid("template_version_preset_id")
@@ -112,9 +111,7 @@ struct TasksController {
         var name = try body.string("name")
 
         // Step 2: the version must be readable and have an AI task.
-        guard let versionID, let version = try await database.templateVersionInfo(id: versionID),
-              authorizer.mayReadTemplate(organizationID: version.organizationID)
-        else { throw APIError.notFound }
+        guard let versionID, let version = try await store.templateVersion(id: versionID) else { throw APIError.notFound }
         guard version.hasAITask else { throw APIError(400, "Template does not have required parameter \"AI Prompt\"") }
 
         // Step 3: the name.
@@ -134,27 +131,19 @@ struct TasksController {
         }
 
         // Step 5: the owner.
-        let owner: UserReference
-        if let user = resolved.user {
-            owner = user
-        } else {
-            guard resolved.organizationIDs.contains(version.organizationID),
-                  let user = try await database.userReference(id: resolved.userID)
-            else { throw APIError.notFound }
-            owner = user
-        }
+        let owner = try await store.owner(resolved, organizationID: version.organizationID)
 
         let workspaceID = try await createWorkspace(
             WorkspaceRequest(
                 name: name, templateVersionID: versionID, presetID: presetID,
                 parameters: [(name: "AI Prompt", value: input)]),
-            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true,
+            version: version, owner: owner, store: store, request: request, context: context, audited: true,
             // A task row too, so the v2 routes show tasks that older clients create.
             task: NewTask(id: ID.new(), displayName: TaskNaming.fromPrompt(input)?.displayName ?? "", prompt: input))
         // The answer shows the state the create committed (taskbox.md §5), before the runner moves it on.
-        let view = try await database.workspaceView(id: workspaceID)
-        jobs.enqueued()
-        guard let view else { throw APIError.notFound }
+        // Whoever may create a workspace may read it.
+        defer { jobs.enqueued() }
+        let view = try await store.workspace(id: workspaceID)
         return JSONResponse.make(writing: view.task(prompt: input), status: .created)
     }
 
@@ -167,7 +156,7 @@ struct TasksController {
 
     /// tasks-api.md §1.2.1 `createWorkspace`, shared with the plain workspace endpoint.
     func createWorkspace(
-        _ create: WorkspaceRequest, version: TemplateVersionInfo, owner: UserReference, authorizer: Authorizer,
+        _ create: WorkspaceRequest, version: TemplateVersionInfo, owner: UserReference, store: AuthorizedStore,
         request: Request, context: AppRequestContext, audited: Bool, task: NewTask? = nil
     ) async throws -> String {
         guard let templateID = version.templateID, let templateName = version.templateName else {
@@ -179,12 +168,7 @@ struct TasksController {
                            validations: [ValidationFailure(field: "template_version_id", detail: "template version archived")])
         }
         if version.templateDeleted { throw APIError(404, "Template \"\(templateName)\" has been deleted!") }
-        guard authorizer.may(.create, WorkspaceObject(ownerID: owner.id, organizationID: version.organizationID)) else {
-            throw APIError(403, "Unauthorized to create workspace.", detail: Self.createForbiddenDetail)
-        }
-        guard authorizer.mayUseTemplate(organizationID: version.organizationID) else {
-            throw APIError(403, "Unauthorized access to use the template \"\(templateName)\".", detail: Self.useForbiddenDetail)
-        }
+        try store.authorizeCreate(ownerID: owner.id, organizationID: version.organizationID, templateName: templateName)
         if !version.templateDeprecated.isEmpty {
             throw APIError(400, "Template \"\(templateName)\" has been deprecated, and cannot be used to create a new workspace.",
                            detail: version.templateDeprecated)
@@ -201,24 +185,20 @@ struct TasksController {
                 ownerUsername: owner.username, ip: context.remoteAddress,
                 userAgent: request.headers[.userAgent] ?? "", requestID: context.id)
             : nil
-        return try await database.createWorkspace(
+        return try await store.createWorkspace(
             NewWorkspace(
                 name: create.name, ownerID: owner.id, organizationID: version.organizationID, templateID: templateID,
                 templateVersionID: create.templateVersionID, presetID: create.presetID, parameters: create.parameters,
-                initiatorID: authorizer.actor.id, audit: audit, task: task))
+                initiatorID: store.actor.id, audit: audit, task: task),
+            templateName: templateName)
     }
-
-    static let createForbiddenDetail =
-        "You are unable to create a workspace in this organization. It is possible to have access to the template, but not be able to create a workspace. Please contact an administrator about your permissions if you feel this is an error."
-    static let useForbiddenDetail =
-        "Although you are able to view the template, you are unable to create a workspace using it. Please contact an administrator about your permissions if you feel this is an error."
 
     // MARK: §1.4
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
-        let view = try await readableTask(context, authorizer: authorizer)
+        let store = try context.store(database)
+        _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
+        let view = try await store.workspace(id: try TaskAppController.taskID(context))
         guard let build = view.build else { throw APIError.notFound }
         // Until the build sets has_ai_task, the prompt parameter marks a task.
         if build.hasAITask != true && view.prompt == nil { throw APIError.notFound }
@@ -228,26 +208,12 @@ struct TasksController {
     // MARK: §1.5
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
-        let view = try await readableTask(context, authorizer: authorizer)
+        let store = try context.store(database)
+        _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
+        let view = try await store.workspace(id: try TaskAppController.taskID(context))
         guard let build = view.build, build.hasAITask == true else { throw APIError.notFound }
-        guard authorizer.may(.delete, view.object) else {
-            throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
-        }
-        try await database.createBuild(workspaceID: view.id, transition: .delete, initiatorID: authorizer.actor.id)
+        try await store.createBuild(on: view, transition: .delete, forbidden: AuthorizedStore.buildForbidden(.delete))
         jobs.enqueued()
         return Response(status: .accepted)
     }
-
-    /// Steps shared by get/delete: the id must be a UUID and the workspace readable.
-    func readableTask(_ context: AppRequestContext, authorizer: Authorizer) async throws -> WorkspaceView {
-        let raw = context.parameters.get("id") ?? ""
-        guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for task ID.") }
-        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object) else {
-            throw APIError.notFound
-        }
-        return view
-    }
 }
-

@@ -7,7 +7,6 @@ extension TasksV2Controller {
     /// `POST /api/v2/tasks/{user}` (tasks-v2.md §3.2.1), in check order.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let caller = try await TaskRequest.resolve(context, database)
-        let authorizer = caller.authorizer
         let body = try await TaskBody.read(request, context: context, as: "CreateTaskRequest")
         let versionID = try body.uuid("template_version_id")
         let presetID = try body.uuid("template_version_preset_id")
@@ -16,9 +15,7 @@ extension TasksV2Controller {
         var displayName = try body.string("display_name").trimmingCharacters(in: .whitespacesAndNewlines)
 
         // Steps 3–4: a readable version with an AI task; an unknown one is a 400 here.
-        guard let versionID, let version = try await database.templateVersionInfo(id: versionID),
-              authorizer.mayReadTemplate(organizationID: version.organizationID)
-        else { throw APIError(400, Self.versionNotFoundMessage) }
+        guard let versionID, let version = try await caller.store.templateVersion(id: versionID) else { throw APIError(400, Self.versionNotFoundMessage) }
         guard version.hasAITask else { throw APIError(400, "Template does not have a valid \"coder_ai_task\" resource.") }
 
         // Steps 5–6: the names given.
@@ -28,15 +25,7 @@ extension TasksV2Controller {
         if displayName.utf8.count > 64 { throw APIError(400, "Display name must be 64 characters or less.") }
 
         // Step 7: the owner.
-        let owner: UserReference
-        if let user = caller.user.user {
-            owner = user
-        } else {
-            guard caller.user.organizationIDs.contains(version.organizationID),
-                  let user = try await database.userReference(id: caller.user.userID)
-            else { throw APIError.notFound }
-            owner = user
-        }
+        let owner = try await caller.store.owner(caller.user, organizationID: version.organizationID)
 
         // Step 10: generated names fill only what was not given.
         if name.isEmpty || displayName.isEmpty {
@@ -50,10 +39,10 @@ extension TasksV2Controller {
         let taskID = ID.new()
         _ = try await tasks.createWorkspace(
             .init(name: name, templateVersionID: versionID, presetID: presetID, parameters: [(name: "AI Prompt", value: input)]),
-            version: version, owner: owner, authorizer: authorizer, request: request, context: context, audited: true,
+            version: version, owner: owner, store: caller.store, request: request, context: context, audited: true,
             task: NewTask(id: taskID, displayName: displayName, prompt: input))
         // Step 12: the answer shows the state the create committed, before the runner moves it on.
-        guard let task = try await database.task(id: taskID) else {
+        guard let task = try await caller.store.task(id: taskID) else {
             throw APIError(500, "Internal error fetching task.", detail: "task \(taskID) not found after insert")
         }
         let response = try await responses([task])[0]

@@ -21,9 +21,9 @@ struct TasksV2Controller {
     // MARK: §3.1
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
+        let store = try context.store(database)
         let query = request.goQuery
-        let filter = try await Self.filter(query.first("q"), database, authorizer)
+        let filter = try await Self.filter(query.first("q"), store)
         // taskbox extension (tasks-v2.md §11.6): paging and a total `count` only when asked for.
         var pagination: Pagination?
         if ["limit", "offset", "after_id"].contains(where: { !query[$0].isEmpty }) {
@@ -33,15 +33,15 @@ struct TasksV2Controller {
                 throw APIError(400, "Query parameters have invalid values.", validations: error.validations)
             }
         }
-        let (rows, total) = try await database.listTasks(filter: filter, authorizer: authorizer, pagination: pagination)
+        let (rows, total) = try await store.tasks(filter: filter, pagination: pagination)
         let tasks = try await responses(rows)
         return JSONResponse.make(writing: TasksController.ListResponse(tasks: tasks, count: total))
     }
 
     /// The list's `q` (its search grammar), a 400 with the validations when it does not parse.
-    static func filter(_ q: String, _ database: AppDatabase, _ authorizer: Authorizer) async throws -> TaskFilter {
+    static func filter(_ q: String, _ store: AuthorizedStore) async throws -> TaskFilter {
         do {
-            return try await TaskSearch.parse(q, lookup: StoreSearchLookup(database: database), authorizer: authorizer)
+            return try await store.taskFilter(q)
         } catch {
             throw APIError(400, "Invalid task search query.", validations: error.validations)
         }
@@ -53,8 +53,8 @@ struct TasksV2Controller {
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
-        let workspace = try await caller.workspace(
-            of: task, database, missing: APIError(500, "Internal error fetching task.", detail: "Task workspace ID is invalid."))
+        let workspace = try await caller.store.workspace(
+            of: task, missing: APIError(500, "Internal error fetching task.", detail: "Task workspace ID is invalid."))
         guard workspace.build != nil else { throw APIError.notFound }
         return JSONResponse.make(writing: task.response(workspace: workspace))
     }
@@ -64,19 +64,14 @@ struct TasksV2Controller {
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
         if task.workspaceID != nil {
-            let workspace = try await caller.workspace(of: task, database, missing: APIError.notFound)
-            guard caller.authorizer.may(.delete, workspace.object) else {
-                throw APIError(403, "You do not have permission to delete this workspace.", detail: APIError.forbiddenDetail)
-            }
+            let workspace = try await caller.store.workspace(of: task, missing: APIError.notFound)
             try await withBuildErrorDetail {
-                try await database.createBuild(workspaceID: workspace.id, transition: .delete, initiatorID: caller.authorizer.actor.id)
+                try await caller.store.createBuild(
+                    on: workspace, transition: .delete, forbidden: AuthorizedStore.buildForbidden(.delete))
             }
             jobs.enqueued()
         }
-        guard caller.authorizer.may(.delete, task.object) else {
-            throw APIError(500, "Failed to delete task", detail: "unauthorized")
-        }
-        try await database.markTaskDeleted(id: task.id)
+        try await caller.store.markDeleted(task)
         return Response(status: .accepted)
     }
 
@@ -87,9 +82,8 @@ struct TasksV2Controller {
         let body = try await TaskBody.read(request, context: context, as: "UpdateTaskInputRequest")
         let input = try body.string("input")
         if input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError(400, "Task input is required.") }
-        guard caller.authorizer.may(.update, task.object) else { throw APIError.notFound }
         // Stored untrimmed; the next start build passes it on (tasks-v2.md §11.2).
-        try await database.updateTaskPrompt(id: task.id, prompt: input)
+        try await caller.store.updatePrompt(of: task, to: input)
         return Response(status: .noContent, headers: [.contentType: JSONResponse.contentType])
     }
 }

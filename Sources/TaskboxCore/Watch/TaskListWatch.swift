@@ -9,8 +9,8 @@ import Hummingbird
 /// starts over with the whole set (taskbox decision: no resume for the list stream).
 extension TaskWatchController {
     @Sendable func watchAll(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        let filter = try await TasksV2Controller.filter(request.goQuery.first("q"), database, authorizer)
+        let store = try context.store(database)
+        let filter = try await TasksV2Controller.filter(request.goQuery.first("q"), store)
         let database = self.database
         let changes = self.changes
         let keepAlive = options.keepAlive
@@ -31,7 +31,7 @@ extension TaskWatchController {
             var sent: [String: TaskResponse] = [:]
             var seq = 0
             func scan() async throws {
-                let (rows, _) = try await database.listTasks(filter: filter, authorizer: authorizer, pagination: nil)
+                let (rows, _) = try await store.tasks(filter: filter, pagination: nil)
                 let tasks = try await database.taskResponses(rows)
                 for task in tasks {
                     let before = sent[task.id]

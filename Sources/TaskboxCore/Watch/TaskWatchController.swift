@@ -25,13 +25,10 @@ struct TaskWatchController {
 
     /// The experimental API names a task by its workspace id.
     @Sendable func watchExperimental(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let authorizer = Authorizer(try context.requireActor())
-        _ = try await database.resolveUserParameter(context.parameters.get("user") ?? "", authorizer: authorizer)
-        let id = try TaskAppController(database: database).taskID(context)
-        guard let view = try await database.workspaceView(id: id), authorizer.may(.read, view.object),
-              authorizer.may(.applicationConnect, view.object),
-              let task = try await database.task(workspaceID: id)
-        else { throw APIError.notFound }
+        let store = try context.store(database)
+        _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
+        let view = try await store.workspaceForApp(id: try TaskAppController.taskID(context))
+        guard let task = try await store.task(of: view) else { throw APIError.notFound }
         return try await stream(task.id, request, context)
     }
 

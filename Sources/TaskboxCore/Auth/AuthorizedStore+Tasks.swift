@@ -1,0 +1,84 @@
+import Foundation
+
+/// Tasks through the authorizing layer (tasks-v2.md §1.5, §1.6): a task the caller may not
+/// read is the 404 of a missing one.
+extension AuthorizedStore {
+    /// §1.5: a UUID is looked up first (anyone's task, if readable); otherwise, or when no
+    /// task has that id, the name among `ownerID`'s tasks, ignoring case.
+    public func task(idOrName raw: String, ownerID: String) async throws -> TaskRow {
+        if let id = try? GoUUID.parse(raw).lowercased, let task = try await task(id: id) { return task }
+        guard let task = try await database.task(ownerID: ownerID, name: raw), authorizer.may(.read, task.object) else {
+            throw APIError.notFound
+        }
+        return task
+    }
+
+    /// A task by id: nil when there is none, 404 when the caller may not read it.
+    public func task(id: String) async throws -> TaskRow? {
+        guard let task = try await database.task(id: id) else { return nil }
+        guard authorizer.may(.read, task.object) else { throw APIError.notFound }
+        return task
+    }
+
+    /// The task of a workspace read through this layer (the experimental API names a task by
+    /// its workspace).
+    public func task(of workspace: WorkspaceView) async throws -> TaskRow? {
+        try await database.task(workspaceID: workspace.id)
+    }
+
+    /// The task's workspace, read as the caller; `missing` answers a task without one.
+    public func workspace(of task: TaskRow, missing: APIError) async throws -> WorkspaceView {
+        guard let id = task.workspaceID else { throw missing }
+        return try await workspace(id: id)
+    }
+
+    /// The caller may connect to the task's app (send, logs, the queue, watch); 404 otherwise,
+    /// `missing` for a task without a workspace.
+    public func appAccess(to task: TaskRow, missing: APIError) async throws -> TaskAppAccess {
+        guard let id = task.workspaceID else { throw missing }
+        return TaskAppAccess(task: task, workspace: try await workspaceForApp(id: id))
+    }
+
+    // MARK: The follow-up queue (issue #17): reached only with a `TaskAppAccess`.
+
+    public func queuedInputs(_ access: TaskAppAccess) async throws -> [QueuedInput] {
+        try await database.queuedInputs(taskID: access.task.id)
+    }
+
+    public func enqueue(_ input: String, _ access: TaskAppAccess) async throws -> QueuedInput {
+        try await database.enqueueInput(taskID: access.task.id, input: input, createdBy: actor.id)
+    }
+
+    /// False when the input is gone (delivered or withdrawn) or not of this task.
+    public func withdrawQueuedInput(id: String, _ access: TaskAppAccess) async throws -> Bool {
+        try await database.withdrawQueuedInput(taskID: access.task.id, id: id)
+    }
+
+    /// §3.4's last step: marks the task deleted; Coder answers a caller who may not delete
+    /// it with this 500.
+    public func markDeleted(_ task: TaskRow) async throws {
+        guard authorizer.may(.delete, task.object) else {
+            throw APIError(500, "Failed to delete task", detail: "unauthorized")
+        }
+        try await database.markTaskDeleted(id: task.id)
+    }
+
+    /// §3.5: a caller who may not update the task gets the 404.
+    public func updatePrompt(of task: TaskRow, to prompt: String) async throws {
+        guard authorizer.may(.update, task.object) else { throw APIError.notFound }
+        try await database.updateTaskPrompt(id: task.id, prompt: prompt)
+    }
+}
+
+/// Proof that the caller may connect to a task's app: only `AuthorizedStore.appAccess(to:missing:)`
+/// makes one (its initializer is private to this file), so the queue cannot be read or written
+/// without that check.
+public struct TaskAppAccess: Sendable {
+    public let task: TaskRow
+    public let workspace: WorkspaceView
+
+    fileprivate init(task: TaskRow, workspace: WorkspaceView) {
+        self.task = task
+        self.workspace = workspace
+    }
+}
