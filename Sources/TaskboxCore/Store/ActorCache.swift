@@ -79,14 +79,12 @@ final class ActorCache: Sendable {
 
     /// Tells every process with a cache of this file that actors changed.
     func touchStamp() {
-        let fd = open(stampPath, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o600)
+        let fd = open(stampPath, O_CREAT | O_WRONLY | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
+        // Only the modification time is compared; it is set from the clock's nanoseconds, so two
+        // touches within one tick of the file system's timestamps still differ.
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let text = Array("\(now.tv_sec).\(now.tv_nsec)\n".utf8)
-        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        // The write sets the time other processes compare; set it explicitly so two touches
-        // within one tick of the file system's clock still differ.
         var times = [now, now]
         futimens(fd, &times)
         close(fd)
@@ -116,7 +114,8 @@ final class AuthTablesObserver: TransactionObserver, @unchecked Sendable {
         return true
     }
 
-    func databaseDidChange(with event: DatabaseEvent) { changed = true }
+    /// Nothing to add: `observes` already marked the statement that produced this event.
+    func databaseDidChange(with event: DatabaseEvent) {}
 
     func databaseDidCommit(_ db: Database) {
         if changed {
