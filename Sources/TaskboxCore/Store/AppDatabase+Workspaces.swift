@@ -28,10 +28,7 @@ extension AppDatabase {
             guard let version = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT row_version FROM workspaces WHERE id = ?"), arguments: [id])
             else { return nil }
-            if let view = taskRows.lookup(id: id, version: version) { return view }
-            let view = try Self.workspaceView(db, id: id)
-            if let view { taskRows.store([(version, view)]) }
-            return view
+            return try WorkspaceQuery.views(db, page: [(id, version)], cache: taskRows).first
         }
     }
 

@@ -22,10 +22,6 @@ final class TaskRowCache: Sendable {
         }
     }
 
-    func lookup(id: String, version: Int64) -> WorkspaceView? {
-        rows.withLock { rows in rows[id].flatMap { $0.version == version ? $0.view : nil } }
-    }
-
     func store(_ views: [(version: Int64, view: WorkspaceView)]) {
         rows.withLock { rows in
             if rows.count + views.count > Self.capacity { rows.removeAll(keepingCapacity: true) }
