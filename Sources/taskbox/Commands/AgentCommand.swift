@@ -7,6 +7,7 @@ import TaskboxCore
 /// front of one agent driven through its own structured protocol.
 struct Agent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "agent",
         abstract: "Run a coding agent behind the agentapi protocol, without a terminal.",
         subcommands: [AgentClaude.self, AgentACP.self])
 }

@@ -3,10 +3,11 @@ import Foundation
 import TaskboxCore
 
 struct Agents: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Workspace agents.", subcommands: [Token.self])
+    static let configuration = CommandConfiguration(commandName: "agents", abstract: "Workspace agents.", subcommands: [Token.self])
 
     struct Token: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "token",
             abstract: "Print the token of an agent of a workspace's latest build (for apps taskbox does not start).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions

@@ -4,6 +4,7 @@ import TaskboxCore
 
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "backup",
         abstract: "Take a consistent online copy of the database (also while serve runs).")
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var output: OutputOptions

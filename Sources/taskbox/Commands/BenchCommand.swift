@@ -5,10 +5,12 @@ import TaskboxCore
 /// Tools for `bench/run`.
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "bench",
         abstract: "Benchmark helpers: seed a database, time the list SQL directly, measure webhook delivery and watch streams.", subcommands: [Seed.self, SQL.self, WebhooksBench.self, WatchBench.self])
 
     struct Seed: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "seed",
             abstract: "Fill a database with users, three organizations and workspaces (80% tasks) in every status.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions

@@ -5,6 +5,7 @@ import Foundation
 /// for the client commands (`taskbox task …`).
 struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "login",
         abstract: "Store a server URL and API token for the client commands (checked first).",
         discussion: """
             The login is kept in $TASKBOX_CONFIG_DIR, $XDG_CONFIG_HOME/taskbox or ~/.config/taskbox \

@@ -7,7 +7,7 @@ struct Orgs: ParsableCommand {
         commandName: "orgs", abstract: "Manage organizations.", subcommands: [Create.self, AddMember.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an organization.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an organization.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Organization name.") var name: String

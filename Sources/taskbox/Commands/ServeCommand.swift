@@ -5,7 +5,7 @@ import Logging
 import TaskboxCore
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the HTTP server and the provisioner.")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP server and the provisioner.")
     @OptionGroup var database: DatabaseOptions
     @Option(help: "HOST:PORT to listen on; port 0 picks a free port (env TASKBOX_LISTEN).")
     var listen: String = ProcessInfo.processInfo.environment["TASKBOX_LISTEN"] ?? "127.0.0.1:3000"

@@ -3,10 +3,11 @@ import Foundation
 import TaskboxCore
 
 struct Templates: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage templates.", subcommands: [Push.self, List.self])
+    static let configuration = CommandConfiguration(commandName: "templates", abstract: "Manage templates.", subcommands: [Push.self, List.self])
 
     struct Push: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "push",
             abstract: "Create a template from a manifest file, or a new active version of it.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -26,7 +27,7 @@ struct Templates: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List templates with their active version.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List templates with their active version.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 

@@ -3,10 +3,10 @@ import Foundation
 import TaskboxCore
 
 struct Tokens: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage API tokens.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "tokens", abstract: "Manage API tokens.", subcommands: [Create.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an API token for a user and print it.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an API token for a user and print it.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Username or id.") var user: String

@@ -4,6 +4,7 @@ import TaskboxCore
 
 struct Users: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "users",
         abstract: "Manage users.", subcommands: [Create.self, List.self, Suspend.self, Activate.self])
 
     struct Created: Encodable {
@@ -14,7 +15,7 @@ struct Users: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an active user in the default organization.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create an active user in the default organization.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Username (letters, digits and single hyphens, at most 32).") var username: String
@@ -41,7 +42,7 @@ struct Users: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List users.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List users.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
@@ -57,7 +58,7 @@ struct Users: ParsableCommand {
     }
 
     struct Suspend: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Suspend a user: their tokens stop working.")
+        static let configuration = CommandConfiguration(commandName: "suspend", abstract: "Suspend a user: their tokens stop working.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Username or id.") var user: String
@@ -65,7 +66,7 @@ struct Users: ParsableCommand {
     }
 
     struct Activate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Activate a suspended user.")
+        static let configuration = CommandConfiguration(commandName: "activate", abstract: "Activate a suspended user.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Username or id.") var user: String

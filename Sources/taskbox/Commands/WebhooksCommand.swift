@@ -5,6 +5,7 @@ import TaskboxCore
 /// `taskbox webhooks …`: subscriptions on the database file (admin; `serve` delivers).
 struct Webhooks: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "webhooks",
         abstract: "Manage webhook subscriptions (task events signed per Standard Webhooks).",
         subcommands: [Create.self, List.self, Delete.self, Deliveries.self, RotateSecret.self])
 
@@ -16,7 +17,7 @@ struct Webhooks: ParsableCommand {
     }
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Subscribe a URL to task events; prints the signing secret once.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Subscribe a URL to task events; prints the signing secret once.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Where events are POSTed (http or https).") var url: String
@@ -51,7 +52,7 @@ struct Webhooks: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List subscriptions (never their secrets).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List subscriptions (never their secrets).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
@@ -69,7 +70,7 @@ struct Webhooks: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a subscription and its undelivered events.")
+        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a subscription and its undelivered events.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Subscription id.") var id: String
 
@@ -99,7 +100,7 @@ struct Webhooks: ParsableCommand {
     }
 
     struct Deliveries: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Recent deliveries, newest first, with every attempt.")
+        static let configuration = CommandConfiguration(commandName: "deliveries", abstract: "Recent deliveries, newest first, with every attempt.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Only this subscription's deliveries.") var id: String?
