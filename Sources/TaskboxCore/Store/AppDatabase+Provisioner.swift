@@ -40,7 +40,8 @@ extension AppDatabase {
         // The busy workspaces are left out and the limit applied in SQL, so a long queue costs
         // `limit` rows from the unfinished-jobs index, not the whole queue at every dispatch.
         let busyJSON = String(decoding: try JSONEncoder().encode(busy.sorted()), as: UTF8.self)
-        return try await pool.read { db in
+        // Read at every dispatch of the job runner: on the caller's thread.
+        return try await quickRead(statement: true) { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT j.id, b.workspace_id, b.transition, j.canceled_at IS NOT NULL AS canceled
@@ -73,7 +74,7 @@ extension AppDatabase {
     }
 
     public func isJobCanceled(id: String) async throws -> Bool {
-        try await pool.read { db in
+        try await quickRead(statement: true) { db in
             try Bool.fetchOne(cached: db, sql: "SELECT canceled_at IS NOT NULL FROM provisioner_jobs WHERE id = ?", arguments: [id]) ?? false
         }
     }

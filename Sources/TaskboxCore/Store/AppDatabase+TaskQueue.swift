@@ -60,7 +60,8 @@ extension AppDatabase {
 
     /// The head of every live task's queue, oldest first: what the delivery worker may send next.
     public func queueHeads() async throws -> [QueuedInput] {
-        try await pool.read { db in
+        // Read after every commit of this process that touches a task: on the caller's thread.
+        try await quickRead(statement: true) { db in
             try Row.fetchAll(
                 db.cachedStatement(sql: """
                     SELECT q.id, q.task_id, q.input, q.created_at, q.attempts, q.last_error FROM task_queued_inputs q
