@@ -63,23 +63,18 @@ public actor JobRunner: Service {
         wakeLoop.wake()
     }
 
-    /// Jobs run as children of a task group this method owns: after graceful shutdown stops
-    /// the dispatch loop, the group awaits the running jobs, then every app process stops.
+    /// Jobs run as children of a task group this method owns, beside the supervisor's own
+    /// work: after graceful shutdown stops the dispatch loop, the group awaits the running
+    /// jobs, then every app process stops and the supervisor's children end with it.
     public func run() async throws {
-        let (claimed, claims) = AsyncStream.makeStream(of: QueuedJob.self)
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                await self.wakeLoop.run(pollInterval: self.pollInterval) { await self.dispatch(to: claims) }
-                claims.finish()
+            group.addTask { await self.supervisor.run() }
+            await wakeLoop.run(pollInterval: pollInterval, dispatch: { claims in await self.dispatch(to: claims) }) { job in
+                await self.execute(job)
+                await self.finished(job.id)
             }
-            for await job in claimed {
-                group.addTask {
-                    await self.execute(job)
-                    await self.finished(job.id)
-                }
-            }
+            await supervisor.shutdown()
         }
-        await supervisor.shutdown()
     }
 
     /// Claims the jobs that may start now and hands them to `run()`'s task group.

@@ -3,7 +3,8 @@ import Logging
 
 /// Runs and watches the app processes of started builds: children of `serve`, each with its
 /// healthcheck; keeps the agents' connection times fresh; stops processes on stop, delete
-/// and shutdown (taskbox.md §3, §5).
+/// and shutdown (taskbox.md §3, §5). What outlives a call (healthchecks, the heartbeat, the
+/// handling of an exit) runs as a child task of `run()`, which `shutdown()` ends.
 public actor Supervisor {
     let database: AppDatabase
     let accessURL: AccessURL
@@ -21,10 +22,19 @@ public actor Supervisor {
         var stopping = false
     }
 
+    /// Work handed to `run()`'s task group.
+    private enum Work: Sendable {
+        case healthcheck(appID: String, Healthcheck, StopSignal)
+        case exited(appID: String, status: Int32)
+        case heartbeat(StopSignal)
+    }
+
     private var running: [String: Running] = [:]            // by app id
-    private var healthchecks: [String: Task<Void, Never>] = [:]  // by app id
+    private var healthchecks: [String: StopSignal] = [:]    // by app id
     private var appsOfWorkspace: [String: String] = [:]      // app id → workspace id
-    private var heartbeat: Task<Void, Never>?
+    private var heartbeat: StopSignal?
+    private let work: AsyncStream<Work>
+    private let workQueue: AsyncStream<Work>.Continuation
     /// Set by shutdown: no process starts after it (recovery may still be starting apps).
     private var closed = false
 
@@ -41,6 +51,25 @@ public actor Supervisor {
         self.workspacesDirectory = Self.workspacesDirectory(databasePath: database.path)
         self.logger = logger
         self.stopGrace = stopGrace
+        (work, workQueue) = AsyncStream.makeStream(of: Work.self)
+    }
+
+    /// Runs the supervisor's lasting work as children of one task group, until `shutdown()`
+    /// has stopped the apps, their healthchecks and the heartbeat: then every child is awaited.
+    /// `JobRunner.run()` runs it beside its jobs.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            for await item in work {
+                switch item {
+                case .healthcheck(let appID, let check, let stop):
+                    group.addTask { await stop.run { await self.watchHealth(appID, check) } }
+                case .exited(let appID, let status):
+                    group.addTask { await self.exited(appID: appID, status: status) }
+                case .heartbeat(let stop):
+                    group.addTask { await stop.run { await self.beat() } }
+                }
+            }
+        }
     }
 
     /// Workspaces live beside the database file.
@@ -58,11 +87,15 @@ public actor Supervisor {
         startHeartbeat()
         let dir = directory(of: build.workspaceID)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
+        await Self.logFailure("the workspaces directory's mode", [:], logger) { [workspacesDirectory] in
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
+        }
         if let prompt = AppEnvironment.prompt(of: build) {
             // The prompt whole, whatever its length (TASKBOX_TASK_PROMPT_FILE).
             let file = dir.appendingPathComponent(AppEnvironment.promptFileName)
-            FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600])
+            if !FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600]) {
+                logger.error("cannot write the prompt file", metadata: ["workspace": .string(build.workspaceID)])
+            }
         }
         let agentIDs = build.agents.map(\.id)
         try await database.setAgentLifecycle(agentIDs, .starting, connected: true)
@@ -79,13 +112,15 @@ public actor Supervisor {
                         command: command, directory: dir, environment: environment(for: supervised, in: build),
                         logFile: dir.appendingPathComponent("\(app.slug).log"),
                         isolation: isolation, dataDirectory: workspacesDirectory.deletingLastPathComponent()
-                    ) { [weak self] status in
-                        guard let self else { return }
-                        Task { await self.exited(appID: app.id, status: status) }
+                    ) { [workQueue] status in
+                        // Called on the process's waiter thread: handed to `run()`.
+                        workQueue.yield(.exited(appID: app.id, status: status))
                     }
                     running[app.id] = Running(
                         process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
-                    try? String(process.pid).write(to: pidFile, atomically: true, encoding: .utf8)
+                    await Self.logFailure("an app's pid file", ["app": .string(app.id)], logger) {
+                        try String(process.pid).write(to: pidFile, atomically: true, encoding: .utf8)
+                    }
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
@@ -99,14 +134,9 @@ public actor Supervisor {
                 let check = Healthcheck(
                     url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold),
                     token: supervised.agentToken)
-                let database = self.database, logger = self.logger
-                healthchecks[app.id] = Task {
-                    await check.run { health in
-                        await Self.logFailure("an app's health", ["app": .string(app.id), "health": .string(health.rawValue)], logger) {
-                            try await database.setAppHealth(app.id, health)
-                        }
-                    }
-                }
+                let stop = StopSignal()
+                healthchecks.updateValue(stop, forKey: app.id)?.stop()
+                workQueue.yield(.healthcheck(appID: app.id, check, stop))
             }
         }
         // A process that already failed its start-up keeps its agent at start_error.
@@ -120,9 +150,18 @@ public actor Supervisor {
             serve: ProcessInfo.processInfo.environment)
     }
 
+    /// A child of `run()` for each app with a healthcheck, until its app stops.
+    private nonisolated func watchHealth(_ appID: String, _ check: Healthcheck) async {
+        await check.run { [database, logger] health in
+            await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(health.rawValue)], logger) {
+                try await database.setAppHealth(appID, health)
+            }
+        }
+    }
+
     private func exited(appID: String, status: Int32) async {
         guard let entry = running.removeValue(forKey: appID) else { return }
-        healthchecks.removeValue(forKey: appID)?.cancel()
+        healthchecks.removeValue(forKey: appID)?.stop()
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
         await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(AppHealth.unhealthy.rawValue)], logger) { [database] in
@@ -136,7 +175,7 @@ public actor Supervisor {
     }
 
     private func stopApp(_ appID: String) async {
-        healthchecks.removeValue(forKey: appID)?.cancel()
+        healthchecks.removeValue(forKey: appID)?.stop()
         guard var entry = running[appID] else { return }
         entry.stopping = true
         running[appID] = entry
@@ -148,7 +187,7 @@ public actor Supervisor {
     public func stop(workspaceID: String) async throws {
         let apps = running.filter { $0.value.workspaceID == workspaceID }.map(\.key)
         for id in healthchecks.keys where appsOfWorkspace[id] == workspaceID {
-            healthchecks.removeValue(forKey: id)?.cancel()
+            healthchecks.removeValue(forKey: id)?.stop()
         }
         try await database.shutDownAgents(workspaceID: workspaceID)
         await withTaskGroup(of: Void.self) { group in
@@ -177,26 +216,33 @@ public actor Supervisor {
     }
 
     /// On shutdown: every process stopped, every agent disconnected (but the builds stay
-    /// started, so the next `serve` starts their apps again).
+    /// started, so the next `serve` starts their apps again); then `run()` ends once its
+    /// children (healthchecks, heartbeat, exits being recorded) have.
     public func shutdown() async {
         closed = true
-        heartbeat?.cancel()
-        for check in healthchecks.values { check.cancel() }
+        heartbeat?.stop()
+        for check in healthchecks.values { check.stop() }
         healthchecks.removeAll()
         await withTaskGroup(of: Void.self) { group in
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
         await Self.logFailure("the agents' disconnection", [:], logger) { [database] in try await database.disconnectAllAgents() }
+        workQueue.finish()
     }
 
     func startHeartbeat() {
         guard heartbeat == nil else { return }
-        heartbeat = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.heartbeatInterval)
-                guard let self else { return }
-                await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
-            }
+        let stop = StopSignal()
+        heartbeat = stop
+        workQueue.yield(.heartbeat(stop))
+    }
+
+    /// Refreshes the agents' connection times every `heartbeatInterval`, as a child of `run()`.
+    private nonisolated func beat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.heartbeatInterval)
+            if Task.isCancelled { return }
+            await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
         }
     }
 
