@@ -93,12 +93,12 @@ public actor Supervisor {
         if let prompt = AppEnvironment.prompt(of: build) {
             // The prompt whole, whatever its length (TASKBOX_TASK_PROMPT_FILE).
             let file = dir.appendingPathComponent(AppEnvironment.promptFileName)
-            if !FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600]) {
-                logger.error("cannot write the prompt file", metadata: ["workspace": .string(build.workspaceID)])
-            }
+            try WorkspaceFile.write(prompt, to: file)
         }
         let agentIDs = build.agents.map(\.id)
-        try await database.setAgentLifecycle(agentIDs, .starting, connected: true)
+        // With nothing to spawn the agents are ready at once: one write instead of two.
+        let spawns = build.apps.contains { $0.app.command != nil }
+        try await database.setAgentLifecycle(agentIDs, spawns ? .starting : .ready, connected: true)
         var started: [String] = []
         for supervised in build.apps {
             let app = supervised.app
@@ -119,7 +119,7 @@ public actor Supervisor {
                     running[app.id] = Running(
                         process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
                     await Self.logFailure("an app's pid file", ["app": .string(app.id)], logger) {
-                        try String(process.pid).write(to: pidFile, atomically: true, encoding: .utf8)
+                        try WorkspaceFile.write(String(process.pid), to: pidFile)
                     }
                     started.append(app.id)
                 } catch {
@@ -140,7 +140,7 @@ public actor Supervisor {
             }
         }
         // A process that already failed its start-up keeps its agent at start_error.
-        try await database.markAgentsReady(agentIDs)
+        if spawns { try await database.markAgentsReady(agentIDs) }
     }
 
     /// The environment of an app process (taskbox.md §2, §3), built on purpose.
