@@ -87,7 +87,7 @@ public actor Supervisor {
         startHeartbeat()
         let dir = directory(of: build.workspaceID)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        await Self.logFailure("the workspaces directory's mode", [:], logger) { [workspacesDirectory] in
+        Self.logFailure(of: "set the workspaces directory's mode", [:], logger) {
             try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
         }
         if let prompt = AppEnvironment.prompt(of: build) {
@@ -118,7 +118,7 @@ public actor Supervisor {
                     }
                     running[app.id] = Running(
                         process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
-                    await Self.logFailure("an app's pid file", ["app": .string(app.id)], logger) {
+                    Self.logFailure(of: "write an app's pid file", ["app": .string(app.id)], logger) {
                         try WorkspaceFile.write(String(process.pid), to: pidFile)
                     }
                     started.append(app.id)
@@ -255,6 +255,15 @@ public actor Supervisor {
             try await write()
         } catch {
             logger.error("cannot record \(what)", metadata: metadata.merging(["error": "\(error)"]) { _, new in new })
+        }
+    }
+
+    /// A file operation on the actor (no hop to another executor): its failure is logged.
+    private static func logFailure(of what: String, _ metadata: Logger.Metadata, _ logger: Logger, _ operation: () throws -> Void) {
+        do {
+            try operation()
+        } catch {
+            logger.error("cannot \(what)", metadata: metadata.merging(["error": "\(error)"]) { _, new in new })
         }
     }
 }
