@@ -14,6 +14,15 @@ actor AgentSession: AgentAPIInput {
     /// App-status reports in order, for the worker to send (agents.md §3).
     nonisolated let reports: AsyncStream<AppStatusUpdate>
     private let reportsInput: AsyncStream<AppStatusUpdate>.Continuation
+    /// Work that outlives the call that starts it, for `AgentSessionWorker` to run as children
+    /// of its task group: a message's delivery (an input returns before the agent has it) and
+    /// the wait before an interrupt the agent ignores is forced.
+    enum Work: Sendable {
+        case deliver(String, turn: Int)
+        case forceInterrupt(after: Duration, turn: Int)
+    }
+    nonisolated let work: AsyncStream<Work>
+    private let workInput: AsyncStream<Work>.Continuation
     private let driver: any AgentDriver
     private let stateFile: AgentStateFile
     private let logger: Logger
@@ -32,6 +41,7 @@ actor AgentSession: AgentAPIInput {
             ?? AgentSavedState(messages: [AgentConversation.message(id: 0, role: "agent", content: readyText)])
         conversation = AgentConversation(messages: saved.messages, status: .stable, agentType: agentType, transport: transport)
         (reports, reportsInput) = AsyncStream.makeStream(of: AppStatusUpdate.self)
+        (work, workInput) = AsyncStream.makeStream(of: Work.self)
     }
 
     /// Sends the initial prompt once per working directory (agents.md §4), else reports idle.
@@ -53,8 +63,7 @@ actor AgentSession: AgentAPIInput {
         turnNumber += 1
         await saveConversation()
         reportsInput.yield(.working(AgentTurn.firstLine(text) ?? text))
-        let number = turnNumber
-        Task { await self.deliver(text, turn: number) }
+        workInput.yield(.deliver(text, turn: turnNumber))
     }
 
     /// `\u0003` or `\u001b` interrupts the running turn (agents.md §1); other raw input is ignored.
@@ -63,14 +72,26 @@ actor AgentSession: AgentAPIInput {
         turn?.interruptRequested = true
         let number = turnNumber
         await driver.interrupt()
-        Task {
-            try? await Task.sleep(for: Self.interruptGrace)
-            await self.forceInterrupt(turn: number)
+        workInput.yield(.forceInterrupt(after: Self.interruptGrace, turn: number))
+    }
+
+    /// Runs one piece of `work` (a child task of the worker's group).
+    func perform(_ item: Work) async {
+        switch item {
+        case .deliver(let text, let number):
+            await deliver(text, turn: number)
+        case .forceInterrupt(let grace, let number):
+            try? await Task.sleep(for: grace)
+            if !Task.isCancelled { await forceInterrupt(turn: number) }
         }
     }
 
+    /// No more work: the worker's group ends once what runs has.
+    nonisolated func endWork() { workInput.finish() }
+
     /// Starts the agent when it is not running (resuming its session) and hands it the message.
     private func deliver(_ text: String, turn number: Int) async {
+        guard !shuttingDown else { return }
         do {
             if !(await driver.isRunning) {
                 try await driver.start(resume: saved.sessionID)
@@ -118,8 +139,7 @@ actor AgentSession: AgentAPIInput {
             guard !shuttingDown else { return }
             if let current = turn, current.restartFresh {
                 turn?.restartFresh = false
-                let number = turnNumber
-                Task { await self.deliver(current.userText, turn: number) }
+                workInput.yield(.deliver(current.userText, turn: turnNumber))
             } else if turn != nil {
                 await endTurn(.failed("\(driver.agentName) exited (\(reason))"))
             } else {
