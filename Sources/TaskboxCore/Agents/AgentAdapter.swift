@@ -109,6 +109,7 @@ struct AgentSessionWorker: Service {
             group.addTask {
                 for await update in session.reports { await reporter?.report(update) }
             }
+            group.addTask { await driver.children.run() }
             group.addTask {
                 await cancelWhenGracefulShutdown {
                     await session.begin(initialPrompt: initialPrompt)
@@ -118,12 +119,11 @@ struct AgentSessionWorker: Service {
                 // cancellation): stopping the agent takes its grace period.
                 await Task { await session.shutdown() }.value
                 await session.conversation.close()
-                session.endWork()
+                session.children.finish()
+                driver.children.finish()
             }
             // The session's deliveries and interrupt timers, until it has shut down.
-            for await work in session.work {
-                group.addTask { await session.perform(work) }
-            }
+            await session.children.run()
             // Reports still queued are dropped: a stopping adapter must not wait on taskbox.
             group.cancelAll()
         }

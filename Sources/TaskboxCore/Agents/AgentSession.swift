@@ -14,15 +14,9 @@ actor AgentSession: AgentAPIInput {
     /// App-status reports in order, for the worker to send (agents.md §3).
     nonisolated let reports: AsyncStream<AppStatusUpdate>
     private let reportsInput: AsyncStream<AppStatusUpdate>.Continuation
-    /// Work that outlives the call that starts it, for `AgentSessionWorker` to run as children
-    /// of its task group: a message's delivery (an input returns before the agent has it) and
-    /// the wait before an interrupt the agent ignores is forced.
-    enum Work: Sendable {
-        case deliver(String, turn: Int)
-        case forceInterrupt(after: Duration, turn: Int)
-    }
-    nonisolated let work: AsyncStream<Work>
-    private let workInput: AsyncStream<Work>.Continuation
+    /// A message's delivery (an input returns before the agent has it) and the wait before an
+    /// interrupt the agent ignores is forced: children of `AgentSessionWorker`'s group.
+    nonisolated let children = ChildTaskQueue()
     private let driver: any AgentDriver
     private let stateFile: AgentStateFile
     private let logger: Logger
@@ -41,7 +35,6 @@ actor AgentSession: AgentAPIInput {
             ?? AgentSavedState(messages: [AgentConversation.message(id: 0, role: "agent", content: readyText)])
         conversation = AgentConversation(messages: saved.messages, status: .stable, agentType: agentType, transport: transport)
         (reports, reportsInput) = AsyncStream.makeStream(of: AppStatusUpdate.self)
-        (work, workInput) = AsyncStream.makeStream(of: Work.self)
     }
 
     /// Sends the initial prompt once per working directory (agents.md §4), else reports idle.
@@ -63,7 +56,8 @@ actor AgentSession: AgentAPIInput {
         turnNumber += 1
         await saveConversation()
         reportsInput.yield(.working(AgentTurn.firstLine(text) ?? text))
-        workInput.yield(.deliver(text, turn: turnNumber))
+        let number = turnNumber
+        children.add { await self.deliver(text, turn: number) }
     }
 
     /// `\u0003` or `\u001b` interrupts the running turn (agents.md §1); other raw input is ignored.
@@ -72,22 +66,11 @@ actor AgentSession: AgentAPIInput {
         turn?.interruptRequested = true
         let number = turnNumber
         await driver.interrupt()
-        workInput.yield(.forceInterrupt(after: Self.interruptGrace, turn: number))
-    }
-
-    /// Runs one piece of `work` (a child task of the worker's group).
-    func perform(_ item: Work) async {
-        switch item {
-        case .deliver(let text, let number):
-            await deliver(text, turn: number)
-        case .forceInterrupt(let grace, let number):
-            try? await Task.sleep(for: grace)
-            if !Task.isCancelled { await forceInterrupt(turn: number) }
+        children.add {
+            try? await Task.sleep(for: Self.interruptGrace)
+            if !Task.isCancelled { await self.forceInterrupt(turn: number) }
         }
     }
-
-    /// No more work: the worker's group ends once what runs has.
-    nonisolated func endWork() { workInput.finish() }
 
     /// Starts the agent when it is not running (resuming its session) and hands it the message.
     private func deliver(_ text: String, turn number: Int) async {
@@ -139,7 +122,8 @@ actor AgentSession: AgentAPIInput {
             guard !shuttingDown else { return }
             if let current = turn, current.restartFresh {
                 turn?.restartFresh = false
-                workInput.yield(.deliver(current.userText, turn: turnNumber))
+                let number = turnNumber
+                children.add { await self.deliver(current.userText, turn: number) }
             } else if turn != nil {
                 await endTurn(.failed("\(driver.agentName) exited (\(reason))"))
             } else {

@@ -22,19 +22,12 @@ public actor Supervisor {
         var stopping = false
     }
 
-    /// Work handed to `run()`'s task group.
-    private enum Work: Sendable {
-        case healthcheck(appID: String, Healthcheck, StopSignal)
-        case exited(appID: String, status: Int32)
-        case heartbeat(StopSignal)
-    }
-
     private var running: [String: Running] = [:]            // by app id
     private var healthchecks: [String: StopSignal] = [:]    // by app id
     private var appsOfWorkspace: [String: String] = [:]      // app id → workspace id
     private var heartbeat: StopSignal?
-    private let work: AsyncStream<Work>
-    private let workQueue: AsyncStream<Work>.Continuation
+    /// Healthchecks, the heartbeat and exits being handled: children of `run()`.
+    private let children = ChildTaskQueue()
     /// Set by shutdown: no process starts after it (recovery may still be starting apps).
     private var closed = false
 
@@ -51,25 +44,13 @@ public actor Supervisor {
         self.workspacesDirectory = Self.workspacesDirectory(databasePath: database.path)
         self.logger = logger
         self.stopGrace = stopGrace
-        (work, workQueue) = AsyncStream.makeStream(of: Work.self)
     }
 
     /// Runs the supervisor's lasting work as children of one task group, until `shutdown()`
     /// has stopped the apps, their healthchecks and the heartbeat: then every child is awaited.
     /// `JobRunner.run()` runs it beside its jobs.
     public func run() async {
-        await withDiscardingTaskGroup { group in
-            for await item in work {
-                switch item {
-                case .healthcheck(let appID, let check, let stop):
-                    group.addTask { await stop.run { await self.watchHealth(appID, check) } }
-                case .exited(let appID, let status):
-                    group.addTask { await self.exited(appID: appID, status: status) }
-                case .heartbeat(let stop):
-                    group.addTask { await stop.run { await self.beat() } }
-                }
-            }
-        }
+        await children.run()
     }
 
     /// Workspaces live beside the database file.
@@ -112,9 +93,9 @@ public actor Supervisor {
                         command: command, directory: dir, environment: environment(for: supervised, in: build),
                         logFile: dir.appendingPathComponent("\(app.slug).log"),
                         isolation: isolation, dataDirectory: workspacesDirectory.deletingLastPathComponent()
-                    ) { [workQueue] status in
+                    ) { [children] status in
                         // Called on the process's waiter thread: handed to `run()`.
-                        workQueue.yield(.exited(appID: app.id, status: status))
+                        children.add { await self.exited(appID: app.id, status: status) }
                     }
                     running[app.id] = Running(
                         process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
@@ -136,7 +117,7 @@ public actor Supervisor {
                     token: supervised.agentToken)
                 let stop = StopSignal()
                 healthchecks.updateValue(stop, forKey: app.id)?.stop()
-                workQueue.yield(.healthcheck(appID: app.id, check, stop))
+                children.add { await stop.run { await self.watchHealth(app.id, check) } }
             }
         }
         // A process that already failed its start-up keeps its agent at start_error.
@@ -227,14 +208,14 @@ public actor Supervisor {
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
         await Self.logFailure("the agents' disconnection", [:], logger) { [database] in try await database.disconnectAllAgents() }
-        workQueue.finish()
+        children.finish()
     }
 
     func startHeartbeat() {
         guard heartbeat == nil else { return }
         let stop = StopSignal()
         heartbeat = stop
-        workQueue.yield(.heartbeat(stop))
+        children.add { await stop.run { await self.beat() } }
     }
 
     /// Refreshes the agents' connection times every `heartbeatInterval`, as a child of `run()`.

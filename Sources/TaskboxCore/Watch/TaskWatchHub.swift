@@ -62,19 +62,10 @@ actor TaskWatchHub {
         self.options = options
         self.logger = logger
         self.onIdle = onIdle
-        (work, workQueue) = AsyncStream.makeStream(of: Work.self)
     }
 
-    /// Work handed to the hub's life (`live()`).
-    private enum Work: Sendable {
-        case follow(AsyncStream<Void>)
-        case keepAlive(Duration)
-        case linger(since: ContinuousClock.Instant, Duration)
-        case subscribe(AgentAPIClient, StopSignal)
-    }
-
-    private let work: AsyncStream<Work>
-    private let workQueue: AsyncStream<Work>.Continuation
+    /// The hub's lasting work, children of `life`.
+    private let children = ChildTaskQueue()
     private var life: Task<Void, Never>?
     /// A one-time start that concurrent first watchers all await; short-lived, so an
     /// unstructured task is the simplest shared future.
@@ -92,35 +83,15 @@ actor TaskWatchHub {
         guard !stopped else { return }
         let (id, signals) = changes.listen()
         feedID = id
-        life = Task { await self.live() }
-        workQueue.yield(.follow(signals))
-        workQueue.yield(.keepAlive(options.keepAlive))
-    }
-
-    /// The hub's life: each piece of its work as a child task, until `stop()` cancels it.
-    private func live() async {
-        await withDiscardingTaskGroup { group in
-            for await item in work {
-                switch item {
-                case .follow(let signals):
-                    group.addTask {
-                        for await _ in signals { await self.refresh() }
-                    }
-                case .keepAlive(let interval):
-                    group.addTask {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: interval)
-                            await self.broadcast(WatchFrame.keepAlive)
-                        }
-                    }
-                case .linger(let since, let linger):
-                    group.addTask {
-                        try? await Task.sleep(for: linger)
-                        if !Task.isCancelled { await self.stopIfStillIdle(since: since) }
-                    }
-                case .subscribe(let client, let stop):
-                    group.addTask { await stop.run { await self.subscribe(client) } }
-                }
+        life = Task { [children] in await children.run() }
+        children.add {
+            for await _ in signals { await self.refresh() }
+        }
+        let keepAlive = options.keepAlive
+        children.add {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepAlive)
+                await self.broadcast(WatchFrame.keepAlive)
             }
         }
     }
@@ -155,7 +126,11 @@ actor TaskWatchHub {
         guard watchers.isEmpty, !stopped else { return }
         let since = ContinuousClock.now
         idleSince = since
-        workQueue.yield(.linger(since: since, options.linger))
+        let linger = options.linger
+        children.add {
+            try? await Task.sleep(for: linger)
+            if !Task.isCancelled { await self.stopIfStillIdle(since: since) }
+        }
     }
 
     var watcherCount: Int { watchers.count }
@@ -170,7 +145,7 @@ actor TaskWatchHub {
         guard !stopped else { return }
         stopped = true
         if let feedID { changes.stopListening(feedID) }
-        workQueue.finish()
+        children.finish()
         life?.cancel()
         upstream = nil
         for watcher in watchers.values { watcher.continuation.finish() }
@@ -254,10 +229,10 @@ actor TaskWatchHub {
         upstream?.stop.stop()
         let stop = StopSignal()
         upstream = (key, stop)
-        workQueue.yield(.subscribe(client, stop))
+        children.add { await stop.run { await self.subscribe(client) } }
     }
 
-    /// The agent's events while the task is active, as a child of `live()`; a lost
+    /// The agent's events while the task is active, as a child of `life`; a lost
     /// subscription is taken again after a second.
     private nonisolated func subscribe(_ client: AgentAPIClient) async {
         while !Task.isCancelled {
