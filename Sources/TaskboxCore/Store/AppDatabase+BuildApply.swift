@@ -106,7 +106,7 @@ extension AppDatabase {
             arguments: [resourceID, jobID, now])
         for agent in manifest.agents ?? [] {
             let agentID = ID.new()
-            let token = ID.new()
+            let token = ID.random()
             try db.executeCached(
                 sql: """
                     INSERT INTO workspace_agents (id, resource_id, name, auth_token, created_at, updated_at)
