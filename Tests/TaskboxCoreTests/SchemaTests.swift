@@ -20,7 +20,7 @@ import Testing
         }
     }
 
-    static let allMigrations = ["v1-schema", "0002-list-order", "0003-v2-tasks", "0004-webhooks", "0005-task-queue", "0006-list-rows", "0007-task-row-versions"]
+    static let allMigrations = ["v1-schema", "0002-list-order", "0003-v2-tasks", "0004-webhooks", "0005-task-queue", "0006-list-rows", "0007-task-row-versions", "0008-heartbeat-rows"]
 
     @Test func newFileGetsSchemaWALForeignKeysAndDefaultOrganization() throws {
         let dir = TestDirectory()

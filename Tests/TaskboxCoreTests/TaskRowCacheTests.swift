@@ -77,4 +77,66 @@ import Testing
             #expect(try await listed()["template_icon"] as? String == "/icon/other.svg")
         }
     }
+
+    /// The heartbeat refreshes every supervised agent's `last_connected_at` every 15 s; since
+    /// migration 0008 that moves no `row_version` (it cost 4.5 s per heartbeat at 100,000
+    /// workspaces). Any other change of the agent still does.
+    @Test func theHeartbeatMovesNoRowVersion() async throws {
+        let db = try dir.openDatabase()
+        let f = try TaskFixture(db: db)
+        let (_, token) = try f.user("alice")
+        let id = try await testApplication(db).test(.router) { client in
+            try #require(try await client.createTask(token, version: f.aiVersionID).object["id"] as? String)
+        }
+        try await f.finishBuild(id)
+        func state() throws -> (version: Int64, seen: String?, agent: String) {
+            try db.pool.read { db in
+                let row = try #require(try Row.fetchOne(db, sql: """
+                    SELECT w.row_version, a.last_connected_at, a.id FROM workspaces w
+                    JOIN workspace_builds b ON b.id = w.latest_build_id JOIN workspace_agents a ON a.id = b.agent_id
+                    WHERE w.id = ?
+                    """, arguments: [id]))
+                return (row[0], row[1], row[2])
+            }
+        }
+        let before = try state()
+        try await Task.sleep(for: .milliseconds(5))
+        try await db.heartbeat()
+        let after = try state()
+        #expect(after.seen != nil && after.seen != before.seen, "the heartbeat refreshed the agent")
+        #expect(after.version == before.version)
+        try await db.setAgentLifecycle([after.agent], .shuttingDown)
+        #expect(try state().version > after.version)
+    }
+
+    /// So a kept row is served for at most its maximum age: after it, the row is read again
+    /// and shows what the heartbeat's column says (here: an agent not seen for two minutes).
+    @Test func aKeptRowIsReadAgainOnceOlderThanItsMaximumAge() async throws {
+        let db = try AppDatabase(path: dir.dbPath, taskRowMaximumAge: .milliseconds(300))
+        let f = try TaskFixture(db: db)
+        let (_, token) = try f.user("alice")
+        try await testApplication(db).test(.router) { client in
+            let id = try #require(try await client.createTask(token, version: f.aiVersionID).object["id"] as? String)
+            try await f.finishBuild(id)
+            func health() async throws -> [String: Any]? {
+                let list = try await client.call(.get, "/api/experimental/tasks?q=owner:me", token: token)
+                let rows = try #require(list.object["tasks"] as? [[String: Any]])
+                return rows.first { $0["id"] as? String == id }?["workspace_agent_health"] as? [String: Any]
+            }
+            #expect(try await health()?["healthy"] as? Bool == true)
+            let twoMinutesAgo = Timestamp.format(Date().addingTimeInterval(-120))
+            try await db.pool.write { db in
+                try db.execute(sql: """
+                    UPDATE workspace_agents SET last_connected_at = ?
+                    WHERE id = (SELECT b.agent_id FROM workspaces w JOIN workspace_builds b ON b.id = w.latest_build_id WHERE w.id = ?)
+                    """, arguments: [twoMinutesAgo, id])
+            }
+            // Within the maximum age the kept row is served as it was read.
+            #expect(try await health()?["healthy"] as? Bool == true)
+            try await Task.sleep(for: .milliseconds(400))
+            let stale = try await health()
+            #expect(stale?["healthy"] as? Bool == false)
+            #expect(stale?["reason"] as? String == "agent has lost connection")
+        }
+    }
 }

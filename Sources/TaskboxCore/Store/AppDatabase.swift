@@ -13,11 +13,13 @@ public struct AppDatabase: Sendable {
     /// Connections for `quickRead`.
     let quickReaders: QuickReaders
     /// Task rows of served pages, by `row_version` (`TaskRowCache`).
-    let taskRows = TaskRowCache()
+    let taskRows: TaskRowCache
 
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
-    public init(path: String) throws {
+    /// `taskRowMaximumAge`: how long a kept task row is served (`TaskRowCache`; tests shorten it).
+    public init(path: String, taskRowMaximumAge: Duration = .seconds(20)) throws {
         self.path = path
+        taskRows = TaskRowCache(maximumAge: taskRowMaximumAge)
         try Self.createPrivateFile(at: path)
         var config = Configuration()
         config.foreignKeysEnabled = true

@@ -5,27 +5,45 @@ import Synchronization
 /// process writes). A list reads the page's ids with their versions from the index walk and
 /// rereads only the rows whose version moved (issue #19: the rows' seven joins cost most of
 /// a list). Bounded: when full it starts again empty.
+///
+/// One thing a row shows moves no version: the heartbeat's `last_connected_at` (migration
+/// 0008), which counts only through the agent's 60 s inactivity rule. A row kept longer than
+/// `maximumAge` is read again, so the time it shows is at most one heartbeat (15 s) plus
+/// `maximumAge` old, well inside the 60 s.
 final class TaskRowCache: Sendable {
     static let capacity = 4096
 
-    private let rows = Mutex<[String: (version: Int64, view: WorkspaceView)]>([:])
+    private struct Entry {
+        var version: Int64
+        var view: WorkspaceView
+        var readAt: ContinuousClock.Instant
+    }
 
-    /// The rows of `page` whose version is cached; the others are missing.
+    private let rows = Mutex<[String: Entry]>([:])
+    let maximumAge: Duration
+
+    init(maximumAge: Duration = .seconds(20)) {
+        self.maximumAge = maximumAge
+    }
+
+    /// The rows of `page` whose version is cached, read less than `maximumAge` ago; the others are missing.
     func lookup(_ page: [(id: String, version: Int64)]) -> [String: WorkspaceView] {
-        rows.withLock { rows in
+        let oldest = ContinuousClock.now - maximumAge
+        return rows.withLock { rows in
             var found: [String: WorkspaceView] = [:]
             found.reserveCapacity(page.count)
             for (id, version) in page {
-                if let entry = rows[id], entry.version == version { found[id] = entry.view }
+                if let entry = rows[id], entry.version == version, entry.readAt > oldest { found[id] = entry.view }
             }
             return found
         }
     }
 
     func store(_ views: [(version: Int64, view: WorkspaceView)]) {
+        let now = ContinuousClock.now
         rows.withLock { rows in
             if rows.count + views.count > Self.capacity { rows.removeAll(keepingCapacity: true) }
-            for entry in views { rows[entry.view.id] = entry }
+            for entry in views { rows[entry.view.id] = Entry(version: entry.version, view: entry.view, readAt: now) }
         }
     }
 }
