@@ -40,4 +40,39 @@ import Testing
         #expect((build["job"] as? [String: Any])?["error"] is NSNull)
         #expect(await server.stop() == 0)
     }
+
+    /// The supervisor's healthchecks, heartbeat and exit handling are children of the job
+    /// runner's task group: SIGTERM while apps run and their healthchecks probe them stops
+    /// the apps, ends those children, and serve exits 0 soon, leaving no app process behind
+    /// and no write cut short.
+    @Test func sigtermWithHealthcheckedAppsRunningExitsPromptlyAndLeavesNoProcess() async throws {
+        let p = ProvisionerTests(dir: dir)
+        let token = try await p.setUpUser()
+        let echo = try await p.push(p.manifest(name: "echo"))
+        let server = try await ServerProcess.start(db: dir.dbPath)
+        var ids: [String] = []
+        for _ in 0..<2 {
+            let created = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token,
+                                         body: #"{"template_version_id":"\#(echo)","input":"x"}"#)
+            ids.append(try #require(created.object["id"] as? String, "\(created.body)"))
+        }
+        let workspaces = dir.url.appendingPathComponent("workspaces").path + "/"
+        func appProcesses() -> [pid_t] {
+            ProcessTable.find { environ in environ.contains { $0.hasPrefix("TASKBOX_WORKSPACE_DIR=\(workspaces)") } }
+        }
+        defer { for pid in appProcesses() { kill(pid, SIGKILL) } }
+        for id in ids {
+            try await p.waitForWorkspace(server, id, token: token) { ProvisionerTests.firstApp($0)["health"] as? String == "healthy" }
+        }
+        #expect(appProcesses().count >= 2)
+
+        let stopping = ContinuousClock.now
+        #expect(await server.stop(timeout: .seconds(30)) == 0)
+        let stopTime = ContinuousClock.now - stopping
+        print("serve with 2 healthchecked apps exited on SIGTERM in \(stopTime)")
+        // The echo agent ends on SIGTERM: nothing waits for the 10 s grace period.
+        #expect(stopTime < .seconds(8))
+        #expect(appProcesses() == [])
+        #expect(!server.stderr.contains("cannot record"), "\(server.stderr.suffix(3000))")
+    }
 }

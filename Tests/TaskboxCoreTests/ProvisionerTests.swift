@@ -197,4 +197,24 @@ import Testing
         let pidFile = dir.url.appendingPathComponent("workspaces/\(stubbornID)/agent.pid")
         if let pid = (try? String(contentsOf: pidFile, encoding: .utf8)).flatMap({ Int32($0) }) { kill(pid, SIGKILL) }
     }
+
+    /// A stopped app's healthcheck ends with it (the supervisor's stop signal): its probes of
+    /// the gone process would make the app `unhealthy` after `threshold` × `interval` (2 s).
+    @Test func stoppingAWorkspaceEndsItsAppsHealthchecks() async throws {
+        let token = try await setUpUser()
+        let echo = try await push(manifest(name: "echo"))
+        let server = try await ServerProcess.start(db: dir.dbPath)
+        let created = try await http(.POST, server.url + "/api/experimental/tasks/me", token: token,
+                                     body: #"{"template_version_id":"\#(echo)","input":"x"}"#)
+        let id = try #require(created.object["id"] as? String)
+        let running = try await waitForWorkspace(server, id, token: token) { Self.firstApp($0)["health"] as? String == "healthy" }
+        let appID = try #require(Self.firstApp(running)["id"] as? String)
+        _ = try await http(.POST, server.url + "/api/v2/workspaces/\(id)/builds", token: token, body: #"{"transition":"stop"}"#)
+        try await waitForWorkspace(server, id, token: token) { Self.build($0)["status"] as? String == "stopped" }
+        try await Task.sleep(for: .seconds(4))
+        let db = try dir.openDatabase()
+        let health = try await db.pool.read { try String.fetchOne($0, sql: "SELECT health FROM workspace_apps WHERE id = ?", arguments: [appID]) }
+        #expect(health == "healthy")
+        #expect(await server.stop() == 0)
+    }
 }

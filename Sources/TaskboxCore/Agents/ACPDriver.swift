@@ -10,6 +10,7 @@ actor ACPDriver: AgentDriver {
 
     nonisolated let agentName = "The ACP agent"
     nonisolated let events: AsyncStream<AgentEvent>
+    nonisolated let children = ChildTaskQueue()
     private let eventsInput: AsyncStream<AgentEvent>.Continuation
     private let command: [String]
     private let directory: URL
@@ -51,7 +52,7 @@ actor ACPDriver: AgentDriver {
             request: { method, params in await self.answer(method, params) },
             notification: { method, params in await self.notified(method, params) },
             problem: { problem in await self.protocolProblem(problem) })
-        Task {
+        children.add {
             await connection.run(handlers)
             await self.ended(process)
         }
@@ -112,7 +113,7 @@ actor ACPDriver: AgentDriver {
             (key: "sessionId", value: .string(sessionID)),
             (key: "prompt", value: .array([.object([(key: "type", value: .string("text")), (key: "text", value: .string(text))])])),
         ])
-        Task {
+        children.add { [eventsInput] in
             do {
                 let result = try await connection.request("session/prompt", params)
                 let reason = result["stopReason"]?.stringValue ?? "end_turn"

@@ -109,13 +109,21 @@ struct AgentSessionWorker: Service {
             group.addTask {
                 for await update in session.reports { await reporter?.report(update) }
             }
-            await cancelWhenGracefulShutdown {
-                await session.begin(initialPrompt: initialPrompt)
-                for await event in driver.events { await session.handle(event) }
+            group.addTask { await driver.children.run() }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    await session.begin(initialPrompt: initialPrompt)
+                    for await event in driver.events { await session.handle(event) }
+                }
+                // Not cancelled with the service (an unstructured task is the only shield from
+                // cancellation): stopping the agent takes its grace period.
+                await Task { await session.shutdown() }.value
+                await session.conversation.close()
+                session.children.finish()
+                driver.children.finish()
             }
-            // Not cancelled with the service: stopping the agent takes its grace period.
-            await Task { await session.shutdown() }.value
-            await session.conversation.close()
+            // The session's deliveries and interrupt timers, until it has shut down.
+            await session.children.run()
             // Reports still queued are dropped: a stopping adapter must not wait on taskbox.
             group.cancelAll()
         }

@@ -30,6 +30,9 @@ protocol AgentDriver: Sendable {
     var agentName: String { get }
     /// Everything the agent does, in order, for as long as the adapter runs.
     var events: AsyncStream<AgentEvent> { get }
+    /// What the driver starts and must not wait for (reading the agent's output, a prompt's
+    /// answer): children of `AgentSessionWorker`'s group.
+    var children: ChildTaskQueue { get }
     var isRunning: Bool { get async }
     /// Starts the agent process, resuming `sessionID` when given.
     func start(resume sessionID: String?) async throws

@@ -14,6 +14,9 @@ actor AgentSession: AgentAPIInput {
     /// App-status reports in order, for the worker to send (agents.md §3).
     nonisolated let reports: AsyncStream<AppStatusUpdate>
     private let reportsInput: AsyncStream<AppStatusUpdate>.Continuation
+    /// A message's delivery (an input returns before the agent has it) and the wait before an
+    /// interrupt the agent ignores is forced: children of `AgentSessionWorker`'s group.
+    nonisolated let children = ChildTaskQueue()
     private let driver: any AgentDriver
     private let stateFile: AgentStateFile
     private let logger: Logger
@@ -54,7 +57,7 @@ actor AgentSession: AgentAPIInput {
         await saveConversation()
         reportsInput.yield(.working(AgentTurn.firstLine(text) ?? text))
         let number = turnNumber
-        Task { await self.deliver(text, turn: number) }
+        children.add { await self.deliver(text, turn: number) }
     }
 
     /// `\u0003` or `\u001b` interrupts the running turn (agents.md §1); other raw input is ignored.
@@ -63,14 +66,15 @@ actor AgentSession: AgentAPIInput {
         turn?.interruptRequested = true
         let number = turnNumber
         await driver.interrupt()
-        Task {
+        children.add {
             try? await Task.sleep(for: Self.interruptGrace)
-            await self.forceInterrupt(turn: number)
+            if !Task.isCancelled { await self.forceInterrupt(turn: number) }
         }
     }
 
     /// Starts the agent when it is not running (resuming its session) and hands it the message.
     private func deliver(_ text: String, turn number: Int) async {
+        guard !shuttingDown else { return }
         do {
             if !(await driver.isRunning) {
                 try await driver.start(resume: saved.sessionID)
@@ -119,7 +123,7 @@ actor AgentSession: AgentAPIInput {
             if let current = turn, current.restartFresh {
                 turn?.restartFresh = false
                 let number = turnNumber
-                Task { await self.deliver(current.userText, turn: number) }
+                children.add { await self.deliver(current.userText, turn: number) }
             } else if turn != nil {
                 await endTurn(.failed("\(driver.agentName) exited (\(reason))"))
             } else {

@@ -8,6 +8,7 @@ import Logging
 actor ClaudeDriver: AgentDriver {
     nonisolated let agentName = "Claude Code"
     nonisolated let events: AsyncStream<AgentEvent>
+    nonisolated let children = ChildTaskQueue()
     private let eventsInput: AsyncStream<AgentEvent>.Continuation
     private let binary: String
     private let arguments: [String]
@@ -56,7 +57,7 @@ actor ClaudeDriver: AgentDriver {
         resuming = sessionID != nil
         initialized = false
         logger.info("started Claude Code", metadata: ["pid": "\(process.pid)", "resume": "\(sessionID ?? "-")"])
-        Task { await self.pump(process) }
+        children.add { await self.pump(process) }
     }
 
     /// A write to a process that is going away fails quietly: its exit event ends the turn.

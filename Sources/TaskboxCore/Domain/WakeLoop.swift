@@ -34,4 +34,23 @@ struct WakeLoop: Sendable {
             group.cancelAll()
         }
     }
+
+    /// `run(pollInterval:_:)` for a worker: `dispatch` hands what it claimed to `claims`, and each
+    /// piece runs `perform` as a child task of one group this method owns. It returns once the
+    /// loop ended and every piece finished: graceful shutdown awaits the work under way.
+    func run<Work: Sendable>(
+        pollInterval: Duration, dispatch: @escaping @Sendable (_ claims: AsyncStream<Work>.Continuation) async -> Void,
+        perform: @escaping @Sendable (Work) async -> Void
+    ) async {
+        let (claimed, claims) = AsyncStream.makeStream(of: Work.self)
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await run(pollInterval: pollInterval) { await dispatch(claims) }
+                claims.finish()
+            }
+            for await work in claimed {
+                group.addTask { await perform(work) }
+            }
+        }
+    }
 }

@@ -94,8 +94,8 @@ public func buildApplication(
             let listening = "http://\(options.host):\(port)"
             if options.accessURL == nil { accessURL.set(listening) }
             await onListening(listening)
-            // Recovery runs behind the ready line; no job starts before it is done.
-            Task { await runner.serverReady() }
+            // Recovery runs behind the ready line (in the runner's `run()`); no job starts before it is done.
+            runner.listening()
         },
         logger: logger)
 }

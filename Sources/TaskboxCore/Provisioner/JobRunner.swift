@@ -18,6 +18,9 @@ public actor JobRunner: Service {
     /// No job starts before the server is listening (the access URL is final then) and recovery ran.
     private var ready = false
     private let wakeLoop = WakeLoop()
+    /// Yields once the server listens (`listening()`).
+    private let bound: AsyncStream<Void>
+    private let boundQueue: AsyncStream<Void>.Continuation
 
     public init(
         database: AppDatabase, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1),
@@ -29,6 +32,7 @@ public actor JobRunner: Service {
         self.concurrency = max(1, concurrency)
         self.logger = logger
         self.pollInterval = pollInterval
+        (bound, boundQueue) = AsyncStream.makeStream(of: Void.self)
     }
 
     /// Asks the runner to look for work now.
@@ -52,8 +56,18 @@ public actor JobRunner: Service {
         }
     }
 
-    /// Called once the listener is bound: recover, then start taking jobs.
-    public func serverReady() async {
+    /// Called once the listener is bound (from the server's callback, which recovery must not hold up):
+    /// `run()` then recovers and starts taking jobs.
+    public nonisolated func listening() {
+        boundQueue.yield()
+        boundQueue.finish()
+    }
+
+    /// A child of `run()`: recover once the server listens, then start taking jobs. A shutdown
+    /// before the listener is bound skips both.
+    private func recoverWhenListening() async {
+        let listens = await cancelWhenGracefulShutdown { [bound] in await bound.first { _ in true } != nil }
+        guard listens else { return }
         do {
             try await recover()
         } catch {
@@ -63,23 +77,22 @@ public actor JobRunner: Service {
         wakeLoop.wake()
     }
 
-    /// Jobs run as children of a task group this method owns: after graceful shutdown stops
-    /// the dispatch loop, the group awaits the running jobs, then every app process stops.
+    /// Recovery and jobs run as children of task groups this method owns, beside the
+    /// supervisor's own work: after graceful shutdown stops the dispatch loop, the recovery
+    /// and the running jobs are awaited, then every app process stops and the supervisor's
+    /// children end with it.
     public func run() async throws {
-        let (claimed, claims) = AsyncStream.makeStream(of: QueuedJob.self)
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                await self.wakeLoop.run(pollInterval: self.pollInterval) { await self.dispatch(to: claims) }
-                claims.finish()
-            }
-            for await job in claimed {
-                group.addTask {
+            group.addTask { await self.supervisor.run() }
+            await withDiscardingTaskGroup { work in
+                work.addTask { await self.recoverWhenListening() }
+                await wakeLoop.run(pollInterval: pollInterval, dispatch: { claims in await self.dispatch(to: claims) }) { job in
                     await self.execute(job)
                     await self.finished(job.id)
                 }
             }
+            await supervisor.shutdown()
         }
-        await supervisor.shutdown()
     }
 
     /// Claims the jobs that may start now and hands them to `run()`'s task group.

@@ -3,7 +3,8 @@ import Logging
 
 /// Runs and watches the app processes of started builds: children of `serve`, each with its
 /// healthcheck; keeps the agents' connection times fresh; stops processes on stop, delete
-/// and shutdown (taskbox.md §3, §5).
+/// and shutdown (taskbox.md §3, §5). What outlives a call (healthchecks, the heartbeat, the
+/// handling of an exit) runs as a child task of `run()`, which `shutdown()` ends.
 public actor Supervisor {
     let database: AppDatabase
     let accessURL: AccessURL
@@ -22,9 +23,11 @@ public actor Supervisor {
     }
 
     private var running: [String: Running] = [:]            // by app id
-    private var healthchecks: [String: Task<Void, Never>] = [:]  // by app id
+    private var healthchecks: [String: StopSignal] = [:]    // by app id
     private var appsOfWorkspace: [String: String] = [:]      // app id → workspace id
-    private var heartbeat: Task<Void, Never>?
+    private var heartbeat: StopSignal?
+    /// Healthchecks, the heartbeat and exits being handled: children of `run()`.
+    private let children = ChildTaskQueue()
     /// Set by shutdown: no process starts after it (recovery may still be starting apps).
     private var closed = false
 
@@ -41,6 +44,13 @@ public actor Supervisor {
         self.workspacesDirectory = Self.workspacesDirectory(databasePath: database.path)
         self.logger = logger
         self.stopGrace = stopGrace
+    }
+
+    /// Runs the supervisor's lasting work as children of one task group, until `shutdown()`
+    /// has stopped the apps, their healthchecks and the heartbeat: then every child is awaited.
+    /// `JobRunner.run()` runs it beside its jobs.
+    public func run() async {
+        await children.run()
     }
 
     /// Workspaces live beside the database file.
@@ -63,7 +73,9 @@ public actor Supervisor {
         let spawns = build.apps.contains { $0.app.command != nil }
         if spawns {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
+            Self.logFailure(of: "set the workspaces directory's mode", [:], logger) {
+                try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: workspacesDirectory.path)
+            }
             if let prompt = AppEnvironment.prompt(of: build) {
                 // The prompt whole, whatever its length (TASKBOX_TASK_PROMPT_FILE).
                 let file = dir.appendingPathComponent(AppEnvironment.promptFileName)
@@ -85,13 +97,15 @@ public actor Supervisor {
                         command: command, directory: dir, environment: environment(for: supervised, in: build),
                         logFile: dir.appendingPathComponent("\(app.slug).log"),
                         isolation: isolation, dataDirectory: workspacesDirectory.deletingLastPathComponent()
-                    ) { [weak self] status in
-                        guard let self else { return }
-                        Task { await self.exited(appID: app.id, status: status) }
+                    ) { [children] status in
+                        // Called on the process's waiter thread: handed to `run()`.
+                        children.add { await self.exited(appID: app.id, status: status) }
                     }
                     running[app.id] = Running(
                         process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
-                    try? WorkspaceFile.write(String(process.pid), to: pidFile)
+                    Self.logFailure(of: "write an app's pid file", ["app": .string(app.id)], logger) {
+                        try WorkspaceFile.write(String(process.pid), to: pidFile)
+                    }
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
@@ -105,14 +119,9 @@ public actor Supervisor {
                 let check = Healthcheck(
                     url: url, interval: .seconds(app.healthcheckInterval), threshold: max(1, app.healthcheckThreshold),
                     token: supervised.agentToken)
-                let database = self.database, logger = self.logger
-                healthchecks[app.id] = Task {
-                    await check.run { health in
-                        await Self.logFailure("an app's health", ["app": .string(app.id), "health": .string(health.rawValue)], logger) {
-                            try await database.setAppHealth(app.id, health)
-                        }
-                    }
-                }
+                let stop = StopSignal()
+                healthchecks.updateValue(stop, forKey: app.id)?.stop()
+                children.add { await stop.run { await self.watchHealth(app.id, check) } }
             }
         }
         // A process that already failed its start-up keeps its agent at start_error.
@@ -126,9 +135,18 @@ public actor Supervisor {
             serve: ProcessInfo.processInfo.environment)
     }
 
+    /// A child of `run()` for each app with a healthcheck, until its app stops.
+    private nonisolated func watchHealth(_ appID: String, _ check: Healthcheck) async {
+        await check.run { [database, logger] health in
+            await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(health.rawValue)], logger) {
+                try await database.setAppHealth(appID, health)
+            }
+        }
+    }
+
     private func exited(appID: String, status: Int32) async {
         guard let entry = running.removeValue(forKey: appID) else { return }
-        healthchecks.removeValue(forKey: appID)?.cancel()
+        healthchecks.removeValue(forKey: appID)?.stop()
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
         await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(AppHealth.unhealthy.rawValue)], logger) { [database] in
@@ -142,7 +160,7 @@ public actor Supervisor {
     }
 
     private func stopApp(_ appID: String) async {
-        healthchecks.removeValue(forKey: appID)?.cancel()
+        healthchecks.removeValue(forKey: appID)?.stop()
         guard var entry = running[appID] else { return }
         entry.stopping = true
         running[appID] = entry
@@ -154,7 +172,7 @@ public actor Supervisor {
     public func stop(workspaceID: String) async throws {
         let apps = running.filter { $0.value.workspaceID == workspaceID }.map(\.key)
         for id in healthchecks.keys where appsOfWorkspace[id] == workspaceID {
-            healthchecks.removeValue(forKey: id)?.cancel()
+            healthchecks.removeValue(forKey: id)?.stop()
         }
         try await database.shutDownAgents(workspaceID: workspaceID)
         await withTaskGroup(of: Void.self) { group in
@@ -183,26 +201,33 @@ public actor Supervisor {
     }
 
     /// On shutdown: every process stopped, every agent disconnected (but the builds stay
-    /// started, so the next `serve` starts their apps again).
+    /// started, so the next `serve` starts their apps again); then `run()` ends once its
+    /// children (healthchecks, heartbeat, exits being recorded) have.
     public func shutdown() async {
         closed = true
-        heartbeat?.cancel()
-        for check in healthchecks.values { check.cancel() }
+        heartbeat?.stop()
+        for check in healthchecks.values { check.stop() }
         healthchecks.removeAll()
         await withTaskGroup(of: Void.self) { group in
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
         await Self.logFailure("the agents' disconnection", [:], logger) { [database] in try await database.disconnectAllAgents() }
+        children.finish()
     }
 
     func startHeartbeat() {
         guard heartbeat == nil else { return }
-        heartbeat = Task { [weak self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.heartbeatInterval)
-                guard let self else { return }
-                await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
-            }
+        let stop = StopSignal()
+        heartbeat = stop
+        children.add { await stop.run { await self.beat() } }
+    }
+
+    /// Refreshes the agents' connection times every `heartbeatInterval`, as a child of `run()`.
+    private nonisolated func beat() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: Self.heartbeatInterval)
+            if Task.isCancelled { return }
+            await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
         }
     }
 
@@ -215,6 +240,15 @@ public actor Supervisor {
             try await write()
         } catch {
             logger.error("cannot record \(what)", metadata: metadata.merging(["error": "\(error)"]) { _, new in new })
+        }
+    }
+
+    /// A file operation on the actor (no hop to another executor): its failure is logged.
+    private static func logFailure(of what: String, _ metadata: Logger.Metadata, _ logger: Logger, _ operation: () throws -> Void) {
+        do {
+            try operation()
+        } catch {
+            logger.error("cannot \(what)", metadata: metadata.merging(["error": "\(error)"]) { _, new in new })
         }
     }
 }

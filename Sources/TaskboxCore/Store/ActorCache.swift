@@ -6,7 +6,7 @@ import Synchronization
 /// two (issue #19). What the store returned for a key id (the key and its user's actor) is
 /// kept for at most `lifetime`. A commit that touches the tables an actor is made of empties
 /// it at once: in this process through a transaction observer on the writer
-/// (`AuthTablesObserver`), and in every other process on the same file (an admin command
+/// (`TableCommitObserver`), and in every other process on the same file (an admin command
 /// suspending a user while `serve` runs) through a stamp file beside the database that the
 /// observer rewrites after such a commit and that a lookup compares (one `stat`). A change
 /// made without taskbox (the sqlite3 shell) applies within `lifetime`.
@@ -95,35 +95,4 @@ final class ActorCache: Sendable {
         guard stat(stampPath, &info) == 0 else { return timespec() }
         return info.st_mtim
     }
-}
-
-/// Empties the actor cache when a transaction that changed one of its tables commits.
-final class AuthTablesObserver: TransactionObserver, @unchecked Sendable {
-    private let cache: ActorCache
-    /// Touched only on the writer's queue (GRDB calls observers there).
-    private var changed = false
-
-    init(cache: ActorCache) { self.cache = cache }
-
-    /// GRDB asks this before each statement that will write a table. SQLite reports no row
-    /// events for WITHOUT ROWID tables (roles and memberships are), so a statement about to
-    /// write one of the actor's tables counts as a change here; a rollback forgets it.
-    func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
-        guard ActorCache.tables.contains(eventKind.tableName) else { return false }
-        changed = true
-        return true
-    }
-
-    /// Nothing to add: `observes` already marked the statement that produced this event.
-    func databaseDidChange(with event: DatabaseEvent) {}
-
-    func databaseDidCommit(_ db: Database) {
-        if changed {
-            cache.invalidateAll()
-            cache.touchStamp()
-        }
-        changed = false
-    }
-
-    func databaseDidRollback(_ db: Database) { changed = false }
 }

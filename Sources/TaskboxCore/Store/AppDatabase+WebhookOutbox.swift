@@ -177,7 +177,6 @@ extension AppDatabase {
     /// Calls `onChange` after every commit that touched the delivery queue (in this process);
     /// the observation lasts until the returned value is cancelled.
     func observeWebhookDeliveries(_ onChange: @escaping @Sendable () -> Void) -> AnyDatabaseCancellable {
-        DatabaseRegionObservation(tracking: Table("webhook_deliveries"))
-            .start(in: pool, onError: { _ in }, onChange: { _ in onChange() })
+        observeCommits(touching: ["webhook_deliveries"], onChange)
     }
 }

@@ -39,7 +39,10 @@ public struct AppDatabase: Sendable {
         actors = ActorCache(databasePath: path)
         quickReaders = try QuickReaders(path: path, count: 2)
         try Migrations.migrator.migrate(pool)
-        pool.add(transactionObserver: AuthTablesObserver(cache: actors), extent: .databaseLifetime)
+        pool.add(transactionObserver: TableCommitObserver(tables: ActorCache.tables) { [actors] in
+            actors.invalidateAll()
+            actors.touchStamp()
+        }, extent: .databaseLifetime)
     }
 
     /// A write of the application, in a transaction shared with the writes that wait at the

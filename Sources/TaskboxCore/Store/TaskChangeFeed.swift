@@ -6,8 +6,18 @@ import Synchronization
 /// follow-up worker listen to it instead of polling the database; each re-reads what it cares
 /// about. Writes of other processes (an admin command) are not seen; the worker's poll
 /// catches those.
+///
+/// It is not the other task-change hook, `AppDatabase.recordTaskEvent`, and cannot replace it
+/// (nor be derived from it): that one is a durable, typed event (created, paused, working…),
+/// written in the transaction of the change by the change site that knows its meaning, and
+/// delivered at least once, also after a crash. This one is a lossy wake-up without content:
+/// signals collapse, and a listener re-reads the state. Nor does `workspaces.row_version`
+/// (migration 0007) cover the tables below: its triggers follow what a workspace row shows,
+/// not the task rows, their app bindings, their queues or the app's health, which a task's
+/// status also depends on; `workspaces` is tracked, so a change its triggers see wakes too.
 public final class TaskChangeFeed: Sendable {
-    static let trackedTables = [
+    /// `task_workspace_apps` is WITHOUT ROWID, hence `TableCommitObserver`.
+    static let trackedTables: Set<String> = [
         "tasks", "task_workspace_apps", "task_queued_inputs", "workspace_builds", "provisioner_jobs",
         "workspace_apps", "workspace_app_statuses", "workspaces",
     ]
@@ -21,8 +31,7 @@ public final class TaskChangeFeed: Sendable {
     private let observation: Mutex<AnyDatabaseCancellable?> = Mutex(nil)
 
     public init(database: AppDatabase) {
-        let cancellable = DatabaseRegionObservation(tracking: Self.trackedTables.map { Table($0) })
-            .start(in: database.pool, onError: { _ in }, onChange: { [weak self] _ in self?.signal() })
+        let cancellable = database.observeCommits(touching: Self.trackedTables) { [weak self] in self?.signal() }
         observation.withLock { $0 = cancellable }
     }
 

@@ -24,17 +24,24 @@ public actor TaskQueueWorker: Service {
 
     public nonisolated func wake() { wakeLoop.wake() }
 
+    /// Sends run as children of the loop's task group. Graceful shutdown cuts a send short (an
+    /// agent may take its request timeout to answer): the entry stays queued for the next start.
     public func run() async throws {
         let (id, signals) = changes.listen()
-        let forward = Task { [wakeLoop] in
-            for await _ in signals { wakeLoop.wake() }
+        await withDiscardingTaskGroup { group in
+            group.addTask { [wakeLoop] in
+                for await _ in signals { wakeLoop.wake() }
+            }
+            await wakeLoop.run(pollInterval: pollInterval, dispatch: { claims in await self.dispatch(to: claims) }) { head in
+                await cancelWhenGracefulShutdown { await self.deliver(head) }
+                await self.finished(head.taskID)
+            }
+            // Ends the forwarding child.
+            changes.stopListening(id)
         }
-        await wakeLoop.run(pollInterval: pollInterval) { await self.dispatch() }
-        changes.stopListening(id)
-        forward.cancel()
     }
 
-    private func dispatch() async {
+    private func dispatch(to claims: AsyncStream<QueuedInput>.Continuation) async {
         let heads: [QueuedInput]
         do {
             heads = try await database.queueHeads()
@@ -44,10 +51,7 @@ public actor TaskQueueWorker: Service {
         }
         for head in heads where !inFlight.contains(head.taskID) {
             inFlight.insert(head.taskID)
-            Task {
-                await self.deliver(head)
-                await self.finished(head.taskID)
-            }
+            claims.yield(head)
         }
     }
 
@@ -66,10 +70,16 @@ public actor TaskQueueWorker: Service {
             try await database.markQueuedInputDelivered(id: head.id)
         } catch let error as APIError where error.status == 409 || error.status == 502 && error.detail?.contains("agent") == true {
             // Busy, or its agent not connected yet: the next change or poll tries again.
+        } catch where Task.isCancelled {
+            // Cut short by shutdown: not a failure of the entry, which is sent again after the restart.
         } catch {
             let text = (error as? APIError).map { [$0.message, $0.detail].compactMap { $0 }.joined(separator: ": ") } ?? "\(error)"
             logger.warning("queued input not delivered", metadata: ["task": .string(head.taskID), "error": .string(text)])
-            try? await database.recordQueuedInputFailure(id: head.id, error: text)
+            do {
+                try await database.recordQueuedInputFailure(id: head.id, error: text)
+            } catch let failure {
+                logger.error("cannot record a queued input's failure", metadata: ["task": .string(head.taskID), "error": "\(failure)"])
+            }
         }
     }
 }

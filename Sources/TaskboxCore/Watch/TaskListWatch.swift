@@ -15,47 +15,50 @@ extension TaskWatchController {
         let changes = self.changes
         let keepAlive = options.keepAlive
         let (feedID, signals) = changes.listen()
-        // `true`: re-read the list; `false`: a keep-alive comment.
-        let (ticks, tick) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(2))
-        let forward = Task {
-            for await _ in signals { tick.yield(true) }
-            tick.finish()
-        }
-        let ticker = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: keepAlive)
-                tick.yield(false)
-            }
-        }
         return Self.eventStream(request) { write in
-            var sent: [String: TaskResponse] = [:]
-            var seq = 0
-            func scan() async throws {
-                let (rows, _) = try await store.tasks(filter: filter, pagination: nil)
-                let tasks = try await database.taskResponses(rows)
-                for task in tasks {
-                    let before = sent[task.id]
-                    guard before?.status != task.status || before?.current_state != task.current_state else { continue }
-                    sent[task.id] = task
-                    seq += 1
-                    try await write([WatchFrame(id: String(seq), event: "task", task)])
+            // `true`: re-read the list; `false`: a keep-alive comment. Both producers are
+            // children of this stream's body and end with it.
+            let (ticks, tick) = AsyncStream.makeStream(of: Bool.self, bufferingPolicy: .bufferingNewest(2))
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask {
+                    for await _ in signals { tick.yield(true) }
+                    tick.finish()
                 }
-                let present = Set(tasks.map(\.id))
-                for id in sent.keys.sorted() where !present.contains(id) {
-                    sent.removeValue(forKey: id)
-                    seq += 1
-                    try await write([WatchFrame(id: String(seq), event: "deleted", TaskWatchHub.TaskGone(id: id))])
+                group.addTask {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: keepAlive)
+                        tick.yield(false)
+                    }
                 }
-            }
-            try await scan()
-            for await rescan in ticks {
-                if rescan { try await scan() } else { try await write([.keepAlive]) }
+                var sent: [String: TaskResponse] = [:]
+                var seq = 0
+                func scan() async throws {
+                    let (rows, _) = try await store.tasks(filter: filter, pagination: nil)
+                    let tasks = try await database.taskResponses(rows)
+                    for task in tasks {
+                        let before = sent[task.id]
+                        guard before?.status != task.status || before?.current_state != task.current_state else { continue }
+                        sent[task.id] = task
+                        seq += 1
+                        try await write([WatchFrame(id: String(seq), event: "task", task)])
+                    }
+                    let present = Set(tasks.map(\.id))
+                    for id in sent.keys.sorted() where !present.contains(id) {
+                        sent.removeValue(forKey: id)
+                        seq += 1
+                        try await write([WatchFrame(id: String(seq), event: "deleted", TaskWatchHub.TaskGone(id: id))])
+                    }
+                }
+                try await scan()
+                for await rescan in ticks {
+                    if rescan { try await scan() } else { try await write([.keepAlive]) }
+                }
+                group.cancelAll()
             }
         } onEnd: {
             changes.stopListening(feedID)
-            forward.cancel()
-            ticker.cancel()
         } onShutdown: {
+            // Ends `signals`, hence `ticks`, hence the body.
             changes.stopListening(feedID)
         }
     }

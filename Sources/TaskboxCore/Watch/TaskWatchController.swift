@@ -44,7 +44,8 @@ struct TaskWatchController {
         } onEnd: {
             await attachment.hub.detach(attachment.id)
         } onShutdown: {
-            Task { await attachment.hub.detach(attachment.id) }
+            // Ends the frames at once (this callback cannot wait); `onEnd` then detaches.
+            attachment.end()
         }
     }
 

@@ -8,6 +8,11 @@ import Logging
 ///
 /// Events are numbered; the last `replay` are kept so a watcher that reconnects with
 /// `Last-Event-ID` gets exactly what it missed. A watcher whose buffer fills is cut off.
+///
+/// The hub's lasting work (following the feed, the keep-alive, the agent subscription, the
+/// wait after the last watcher left) runs as children of one task, the hub's life, which
+/// `stop()` cancels. That one task is unstructured on purpose: a hub outlives the request of
+/// the watcher that started it.
 actor TaskWatchHub {
     struct Watcher {
         var continuation: AsyncStream<[WatchFrame]>.Continuation
@@ -20,6 +25,10 @@ actor TaskWatchHub {
         /// The backlog arrives as one element (written in few large writes), live events one by one.
         var frames: AsyncStream<[WatchFrame]>
         var hub: TaskWatchHub
+        fileprivate var continuation: AsyncStream<[WatchFrame]>.Continuation
+
+        /// Ends `frames` now, from anywhere; leaving the hub is still `hub.detach(id)`.
+        func end() { continuation.finish() }
     }
 
     let taskID: String
@@ -40,8 +49,7 @@ actor TaskWatchHub {
     /// watcher that starts from the current state (no copy per watcher).
     private var taskBody = ""
     private var logBodies: [Int64: String] = [:]
-    private var upstream: (key: String, task: Task<Void, Never>)?
-    private var background: [Task<Void, Never>] = []
+    private var upstream: (key: String, stop: StopSignal)?
     private var feedID: Int?
     private(set) var stopped = false
     private var idleSince: ContinuousClock.Instant?
@@ -56,6 +64,11 @@ actor TaskWatchHub {
         self.onIdle = onIdle
     }
 
+    /// The hub's lasting work, children of `life`.
+    private let children = ChildTaskQueue()
+    private var life: Task<Void, Never>?
+    /// A one-time start that concurrent first watchers all await; short-lived, so an
+    /// unstructured task is the simplest shared future.
     private var starting: Task<Void, Never>?
 
     /// Starts the hub once; concurrent first watchers all wait for the same start.
@@ -67,18 +80,20 @@ actor TaskWatchHub {
     /// Reads the task, then follows its changes and ticks the keep-alive.
     private func start() async {
         await refresh()
+        guard !stopped else { return }
         let (id, signals) = changes.listen()
         feedID = id
-        background.append(Task { [weak self] in
-            for await _ in signals { await self?.refresh() }
-        })
+        life = Task { [children] in await children.run() }
+        children.add {
+            for await _ in signals { await self.refresh() }
+        }
         let keepAlive = options.keepAlive
-        background.append(Task { [weak self] in
+        children.add {
             while !Task.isCancelled {
                 try? await Task.sleep(for: keepAlive)
-                await self?.broadcast(WatchFrame.keepAlive)
+                await self.broadcast(WatchFrame.keepAlive)
             }
-        })
+        }
     }
 
     // MARK: Watchers
@@ -103,7 +118,7 @@ actor TaskWatchHub {
         nextWatcher += 1
         watchers[id] = Watcher(continuation: continuation, cutOff: cutOff)
         idleSince = nil
-        return Attachment(id: id, frames: frames, hub: self)
+        return Attachment(id: id, frames: frames, hub: self, continuation: continuation)
     }
 
     func detach(_ id: Int) {
@@ -112,9 +127,9 @@ actor TaskWatchHub {
         let since = ContinuousClock.now
         idleSince = since
         let linger = options.linger
-        Task {
+        children.add {
             try? await Task.sleep(for: linger)
-            await self.stopIfStillIdle(since: since)
+            if !Task.isCancelled { await self.stopIfStillIdle(since: since) }
         }
     }
 
@@ -130,8 +145,8 @@ actor TaskWatchHub {
         guard !stopped else { return }
         stopped = true
         if let feedID { changes.stopListening(feedID) }
-        for task in background { task.cancel() }
-        upstream?.task.cancel()
+        children.finish()
+        life?.cancel()
         upstream = nil
         for watcher in watchers.values { watcher.continuation.finish() }
         watchers.removeAll()
@@ -205,27 +220,30 @@ actor TaskWatchHub {
             client = try? TaskAppConversation.client(for: app, urlMissingMessage: "")
         }
         guard let client else {
-            upstream?.task.cancel()
+            upstream?.stop.stop()
             upstream = nil
             return
         }
         let key = client.baseURL + " " + (client.token ?? "")
         if upstream?.key == key { return }
-        upstream?.task.cancel()
-        let taskID = self.taskID
-        let logger = self.logger
-        upstream = (key, Task { [weak self] in
-            let hub = self
-            while !Task.isCancelled {
-                logger.notice("watch: subscribing to the agent's events", metadata: ["task": .string(taskID)])
-                do {
-                    try await AgentEventSubscription(client: client).run { event in await hub?.agentEvent(event) }
-                } catch {
-                    logger.info("watch: agent events ended", metadata: ["task": .string(taskID), "error": "\(error)"])
-                }
-                try? await Task.sleep(for: .seconds(1))
+        upstream?.stop.stop()
+        let stop = StopSignal()
+        upstream = (key, stop)
+        children.add { await stop.run { await self.subscribe(client) } }
+    }
+
+    /// The agent's events while the task is active, as a child of `life`; a lost
+    /// subscription is taken again after a second.
+    private nonisolated func subscribe(_ client: AgentAPIClient) async {
+        while !Task.isCancelled {
+            logger.notice("watch: subscribing to the agent's events", metadata: ["task": .string(taskID)])
+            do {
+                try await AgentEventSubscription(client: client).run { event in await self.agentEvent(event) }
+            } catch {
+                logger.info("watch: agent events ended", metadata: ["task": .string(taskID), "error": "\(error)"])
             }
-        })
+            try? await Task.sleep(for: .seconds(1))
+        }
     }
 
     /// A message the conversation does not have yet (or has with other content) is a `log` event.

@@ -35,17 +35,28 @@ public actor WebhookWorker: Service {
 
     public nonisolated func wake() { wakeLoop.wake() }
 
+    /// Deliveries run as children of the loop's task group: after graceful shutdown stops the
+    /// dispatch loop, the attempts under way (each bounded by the timeout) are awaited.
     public func run() async throws {
         let observation = database.observeWebhookDeliveries { [weak self] in self?.wake() }
-        await wakeLoop.run(pollInterval: pollInterval) { await self.dispatch() }
+        await wakeLoop.run(pollInterval: pollInterval, dispatch: { claims in await self.dispatch(to: claims) }) { delivery in
+            let retryIn = await self.deliver(delivery)
+            await self.finished(delivery.subscriptionID)
+            if let retryIn {
+                // The poll would find it too; this only saves the wait. Shutdown does not wait for it.
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: retryIn) }
+                self.wake()
+            }
+        }
         observation.cancel()
-        // An attempt under way is bounded by the timeout; one cut short stays pending for the next start.
-        let deadline = ContinuousClock.now + options.timeout + .seconds(1)
-        while !inFlight.isEmpty && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        try? await client.shutdown()
+        do {
+            try await client.shutdown()
+        } catch {
+            logger.error("cannot shut the webhook client down", metadata: ["error": "\(error)"])
+        }
     }
 
-    private func dispatch() async {
+    private func dispatch(to claims: AsyncStream<DueDelivery>.Continuation) async {
         let free = options.concurrency - inFlight.count
         guard free > 0 else { return }
         let due: [DueDelivery]
@@ -57,10 +68,7 @@ public actor WebhookWorker: Service {
         }
         for delivery in due where !inFlight.contains(delivery.subscriptionID) {
             inFlight.insert(delivery.subscriptionID)
-            Task {
-                await self.deliver(delivery)
-                await self.finished(delivery.subscriptionID)
-            }
+            claims.yield(delivery)
         }
     }
 
@@ -69,11 +77,14 @@ public actor WebhookWorker: Service {
         wakeLoop.wake()
     }
 
-    /// One attempt, recorded. Logs name the subscription and the delivery, never the secret.
-    nonisolated func deliver(_ delivery: DueDelivery) async {
+    /// One attempt, recorded; the delay before the next one when it failed and may be retried.
+    /// An attempt cut short by cancellation is not recorded: it stays pending for the next start.
+    /// Logs name the subscription and the delivery, never the secret.
+    nonisolated func deliver(_ delivery: DueDelivery) async -> Duration? {
         let attemptedAt = Timestamp.now()
         let started = ContinuousClock.now
         let result = await attempt(delivery)
+        if Task.isCancelled { return nil }
         let elapsed = ContinuousClock.now - started
         let durationMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         let outcome: DeliveryOutcome
@@ -96,12 +107,7 @@ public actor WebhookWorker: Service {
         } catch {
             logger.error("cannot record a webhook attempt", metadata: ["error": "\(error)"])
         }
-        if let retryIn {
-            Task {
-                try? await Task.sleep(for: retryIn)
-                self.wake()
-            }
-        }
+        return retryIn
     }
 
     struct AttemptFailure: Error {
