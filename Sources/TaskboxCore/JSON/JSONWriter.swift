@@ -1,13 +1,20 @@
-/// A small JSON writer that keeps keys in the order written and escapes strings as Go's
-/// `encoding/json` does (`\b`, `\f`, `\n`, `\r`, `\t`; other controls, `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`), so hot responses
-/// come out byte for byte like Coder's without a generic encoder in the way.
+/// The one JSON writer: keeps keys in the order written and escapes strings as Go's
+/// `encoding/json` does (`encodeState.string`: `\b`, `\f`, `\n`, `\r`, `\t`; other controls,
+/// U+2028 and U+2029 as `\uXXXX`; `<`, `>`, `&` too unless `escapeHTML` is off, as huma's
+/// `SetEscapeHTML(false)`), so responses come out byte for byte like Coder's and agentapi's.
+/// Hot responses write themselves (`JSONWritable`); other values go through `encode(_:)`.
 public struct JSONWriter {
     public private(set) var bytes: [UInt8] = []
     /// One entry per open object or array: whether nothing was written in it yet.
     private var empty: [Bool] = []
     private var afterKey = false
+    /// Go's `Encoder.SetEscapeHTML`: `json.Marshal` and Coder's `httpapi` escape, huma does not.
+    public let escapeHTML: Bool
 
-    public init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 1024, escapeHTML: Bool = true) {
+        bytes.reserveCapacity(capacity)
+        self.escapeHTML = escapeHTML
+    }
 
     private mutating func prefix() {
         if afterKey {
@@ -34,6 +41,9 @@ public struct JSONWriter {
     public mutating func null() { prefix(); bytes.append(contentsOf: "null".utf8) }
     public mutating func bool(_ value: Bool) { prefix(); bytes.append(contentsOf: (value ? "true" : "false").utf8) }
     public mutating func int(_ value: Int) { prefix(); bytes.append(contentsOf: String(value).utf8) }
+    /// A number literal written as given (GoJSON keeps the text it read; integers and floats
+    /// arrive already in Go's notation).
+    mutating func number(literal: String) { prefix(); bytes.append(contentsOf: literal.utf8) }
     public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
 
     public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
@@ -57,8 +67,12 @@ public struct JSONWriter {
         while i < utf8.count {
             let byte = utf8[i]
             switch byte {
-            case 0..<0x20, UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"), 0xE2:
+            case 0..<0x20, UInt8(ascii: "\""), UInt8(ascii: "\\"), 0xE2:
                 break
+            case UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"):
+                if escapeHTML { break }
+                i += 1
+                continue
             default:
                 i += 1
                 continue
