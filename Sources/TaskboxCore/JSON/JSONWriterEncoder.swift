@@ -1,11 +1,13 @@
 import Foundation
 
 extension JSONWriter {
-    /// Writes an `Encodable` value as `JSONEncoder` would lay it out — keys in encode order,
-    /// `encodeIfPresent` leaving nil keys out, an explicit `encodeNil` as `null` — but with
-    /// this writer's Go escaping, Go's float notation (`GoJSON.formatFloat`) and Go's sorted
-    /// keys for `[String: V]` maps. Date, Data and Decimal throw: Coder's JSON has no
-    /// Foundation default for them, so a response formats them itself first.
+    /// Writes an `Encodable` value the way Go writes the matching struct: keys in encode order
+    /// (a synthesized `Codable` encodes in declaration order, Go in field order; Linux's
+    /// `JSONEncoder` kept neither), `encodeIfPresent` leaving nil keys out as `JSONEncoder`
+    /// does, an explicit `encodeNil` as `null`, this writer's Go escaping, Go's float notation
+    /// (`GoJSON.formatFloat`) and Go's sorted keys for `[String: V]` maps. Date, Data and
+    /// Decimal throw: Coder's JSON has no Foundation default for them, so a caller formats
+    /// them itself first (timestamps are RFC 3339 text already).
     public mutating func encode<T: Encodable>(_ value: T) throws {
         let root = EncodedNode()
         try root.store(value, codingPath: [])
