@@ -156,6 +156,8 @@ import Testing
         #expect(env.contains("TASKBOX_TASK_PROMPT_FILE=\(wsDir.path)/taskbox-prompt.txt\n"))
         #expect(!env.contains("TASKBOX_PARAM_AI_PROMPT="), "a 200 KiB variable cannot be passed")
         #expect(try String(contentsOf: wsDir.appendingPathComponent("taskbox-prompt.txt"), encoding: .utf8) == prompt)
+        let promptMode = try FileManager.default.attributesOfItem(atPath: wsDir.appendingPathComponent("taskbox-prompt.txt").path)[.posixPermissions] as? Int
+        #expect(promptMode == 0o600, "only serve's user may read the prompt")
         // The echo agent read it whole: its first user message is the prompt.
         var logs: [[String: Any]] = []
         let deadline = ContinuousClock.now + .seconds(20)

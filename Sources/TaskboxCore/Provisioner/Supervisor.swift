@@ -62,7 +62,7 @@ public actor Supervisor {
         if let prompt = AppEnvironment.prompt(of: build) {
             // The prompt whole, whatever its length (TASKBOX_TASK_PROMPT_FILE).
             let file = dir.appendingPathComponent(AppEnvironment.promptFileName)
-            FileManager.default.createFile(atPath: file.path, contents: Data(prompt.utf8), attributes: [.posixPermissions: 0o600])
+            try WorkspaceFile.write(prompt, to: file)
         }
         let agentIDs = build.agents.map(\.id)
         try await database.setAgentLifecycle(agentIDs, .starting, connected: true)
@@ -85,7 +85,7 @@ public actor Supervisor {
                     }
                     running[app.id] = Running(
                         process: process, markers: markers, workspaceID: build.workspaceID, agentID: app.agentID, startedAt: .now)
-                    try? String(process.pid).write(to: pidFile, atomically: true, encoding: .utf8)
+                    try? WorkspaceFile.write(String(process.pid), to: pidFile)
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
