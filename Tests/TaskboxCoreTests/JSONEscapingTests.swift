@@ -50,4 +50,27 @@ import Testing
                     "\(presets.text)")
         }
     }
+
+    /// Webhook answers, written literally: keys in declared order, a nil `user_id` left out
+    /// (a subscription to every user's tasks), `&` escaped, and the rotate answer's map keys
+    /// sorted as Go sorts them.
+    @Test func webhookAnswersKeepKeyOrderAndLeaveNilOptionalsOut() async throws {
+        let dir = TestDirectory()
+        let db = try dir.openDatabase()
+        let f = try TaskFixture(db: db)
+        let (_, owner) = try f.user("root", roles: [.owner])
+        try await liveApplication(db).test(.live) { client in
+            let created = try await client.call(
+                .post, "/api/v2/webhooks", token: owner, json: #"{"url":"https://example.com/hook?a=1&b=2","user":"*"}"#)
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.object["id"] as? String)
+            let createdAt = try #require(created.object["created_at"] as? String)
+            let secret = try #require(created.object["secret"] as? String)
+            #expect(created.text == #"{"id":"\#(id)","url":"https://example.com/hook?a=1\u0026b=2","events":[],"status":"active","#
+                + #""created_at":"\#(createdAt)","secret":"\#(secret)"}"# + "\n")
+            let rotated = try await client.call(.post, "/api/v2/webhooks/\(id)/rotate-secret", token: owner)
+            let newSecret = try #require(rotated.object["secret"] as? String)
+            #expect(rotated.text == #"{"id":"\#(id)","secret":"\#(newSecret)"}"# + "\n")
+        }
+    }
 }
