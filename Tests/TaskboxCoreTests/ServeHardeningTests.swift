@@ -89,7 +89,9 @@ import Testing
         }
         print("/healthz with 1,100 idle connections open answered in \(healthTime)")
         #expect(health.status == 200 && health.body == "OK")
-        #expect(healthTime < .seconds(1))
+        // A starved server does not answer within the 5 s timeout at all; a machine loaded by the
+        // rest of the suite (load average 9 was seen) can take a second even for the best of three.
+        #expect(healthTime < .seconds(3))
 
         // Nothing sent, half a header, an idle keep-alive connection: all closed by the server.
         let silent = Self.connect(port: Self.port(server))

@@ -51,7 +51,7 @@ public struct Demo: Sendable {
             valid = false
         }
         if !valid {
-            token = try database.createToken(user: username, name: "demo-\(ID.new().prefix(8))").token
+            token = try database.createToken(user: username, name: "demo-\(ID.random().prefix(8))").token
             FileManager.default.createFile(atPath: tokenFile.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
         }
         let versionID = try await ensureTemplate(templateName, manifest: manifest(binary: binary), database: database)

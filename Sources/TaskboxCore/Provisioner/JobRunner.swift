@@ -114,17 +114,20 @@ public actor JobRunner: Service {
                 try await database.finishCanceledJob(id: job.id)
                 return
             }
-            guard try await database.startJob(id: job.id) else {
+            let build: SupervisedBuild?
+            switch try await database.beginJob(id: job.id) {
+            case .notPending:
                 // Canceled between the read and the start.
                 try await database.finishCanceledJob(id: job.id)
                 return
+            case .applyFailed(let error):
+                throw error
+            case .applied(_, let supervised):
+                build = supervised
             }
-            let applied = try await database.applyBuild(jobID: job.id)
             switch job.transition {
             case .start:
-                guard let build = try await database.supervisedBuild(buildID: applied.buildID) else {
-                    throw StoreError.notFound("build \(applied.buildID) vanished")
-                }
+                guard let build else { throw StoreError.notFound("the build of job \(job.id) vanished") }
                 try await supervisor.start(build)
                 if try await database.isJobCanceled(id: job.id) {
                     try await supervisor.stop(workspaceID: job.workspaceID)
@@ -138,11 +141,9 @@ public actor JobRunner: Service {
                 try await supervisor.stop(workspaceID: job.workspaceID)
                 try await supervisor.removeDirectory(workspaceID: job.workspaceID)
             }
-            if try await database.isJobCanceled(id: job.id) {
-                try await database.finishCanceledJob(id: job.id)
-            } else {
-                try await database.completeJob(id: job.id)
-            }
+            // A job canceled meanwhile ends as canceled: completeJob leaves it without the
+            // success bookkeeping, in the same transaction that reads canceled_at.
+            try await database.completeJob(id: job.id)
         } catch {
             logger.error("job failed", metadata: ["job": .string(job.id), "error": "\(error)"])
             do {

@@ -65,7 +65,9 @@ public actor Supervisor {
             try WorkspaceFile.write(prompt, to: file)
         }
         let agentIDs = build.agents.map(\.id)
-        try await database.setAgentLifecycle(agentIDs, .starting, connected: true)
+        // With nothing to spawn the agents are ready at once: one write instead of two.
+        let spawns = build.apps.contains { $0.app.command != nil }
+        try await database.setAgentLifecycle(agentIDs, spawns ? .starting : .ready, connected: true)
         var started: [String] = []
         for supervised in build.apps {
             let app = supervised.app
@@ -110,7 +112,7 @@ public actor Supervisor {
             }
         }
         // A process that already failed its start-up keeps its agent at start_error.
-        try await database.markAgentsReady(agentIDs)
+        if spawns { try await database.markAgentsReady(agentIDs) }
     }
 
     /// The environment of an app process (taskbox.md §2, §3), built on purpose.

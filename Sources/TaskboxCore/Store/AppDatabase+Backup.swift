@@ -7,7 +7,7 @@ extension AppDatabase {
     /// renamed into place, with mode 0600, and checked with `PRAGMA integrity_check`.
     public func backup(to path: String) throws {
         let target = URL(fileURLWithPath: path)
-        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(ID.new().prefix(8))")
+        let temporary = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial-\(ID.random().prefix(8))")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw StoreError.invalid("cannot create \(temporary.path)")
         }

@@ -131,51 +131,53 @@ extension AppDatabase {
     }
 
     public func supervisedBuild(buildID: String) async throws -> SupervisedBuild? {
-        try await pool.read { db in
-            guard let build = try Row.fetchOne(cached: db,
-                sql: """
-                    SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest, t.id AS task_id, t.prompt
-                    FROM workspace_builds b
-                    JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id
-                    JOIN template_versions v ON v.id = b.template_version_id
-                    LEFT JOIN tasks t ON t.workspace_id = w.id AND t.deleted_at IS NULL WHERE b.id = ?
-                    """,
-                arguments: [buildID])
-            else { return nil }
-            let parameters = try Row.fetchAll(cached: db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
-                arguments: [buildID]
-            ).map { (name: $0["name"] as String, value: $0["value"] as String) }
-            let agents = try Row.fetchAll(cached: db,
-                sql: """
-                    SELECT a.id, a.name, a.auth_token FROM workspace_agents a JOIN workspace_resources r ON r.id = a.resource_id
-                    WHERE r.job_id = ? AND a.deleted = 0 ORDER BY a.created_at, a.id
-                    """,
-                arguments: [build["job_id"] as String]
-            ).map { (id: $0["id"] as String, name: $0["name"] as String, token: $0["auth_token"] as String) }
-            let manifest = try? JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
-            let environments = Dictionary(
-                (manifest?.allApps ?? []).map { ($0.slug, $0.env ?? [:]) }, uniquingKeysWith: { a, _ in a })
-            let apps = try Row.fetchAll(cached: db,
-                sql: """
-                    SELECT p.*, a.auth_token FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
-                    JOIN workspace_resources r ON r.id = a.resource_id WHERE r.job_id = ? ORDER BY p.created_at, p.id
-                    """,
-                arguments: [build["job_id"] as String]
-            ).map { row in
-                let slug: String = row["slug"]
-                let command = (row["command"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
-                return SupervisedApp(
-                    app: AppliedApp(
-                        id: row["id"], agentID: row["agent_id"], slug: row["slug"], url: row["url"], command: command,
-                        port: row["port"] ?? 0, healthcheckURL: row["healthcheck_url"],
-                        healthcheckInterval: row["healthcheck_interval"], healthcheckThreshold: row["healthcheck_threshold"]),
-                    agentToken: row["auth_token"], environment: environments[slug] ?? [:])
-            }
-            return SupervisedBuild(
-                buildID: buildID, workspaceID: build["workspace_id"], workspaceName: build["name"], ownerName: build["username"],
-                parameters: parameters, agents: agents, apps: apps,
-                task: (build["task_id"] as String?).map { ($0, build["prompt"] as String) })
+        try await pool.read { db in try Self.supervisedBuild(db, buildID: buildID) }
+    }
+
+    static func supervisedBuild(_ db: Database, buildID: String) throws -> SupervisedBuild? {
+        guard let build = try Row.fetchOne(cached: db,
+            sql: """
+                SELECT b.id, b.workspace_id, b.job_id, w.name, u.username, v.manifest, t.id AS task_id, t.prompt
+                FROM workspace_builds b
+                JOIN workspaces w ON w.id = b.workspace_id JOIN users u ON u.id = w.owner_id
+                JOIN template_versions v ON v.id = b.template_version_id
+                LEFT JOIN tasks t ON t.workspace_id = w.id AND t.deleted_at IS NULL WHERE b.id = ?
+                """,
+            arguments: [buildID])
+        else { return nil }
+        let parameters = try Row.fetchAll(cached: db, sql: "SELECT name, value FROM workspace_build_parameters WHERE workspace_build_id = ? ORDER BY name",
+            arguments: [buildID]
+        ).map { (name: $0["name"] as String, value: $0["value"] as String) }
+        let agents = try Row.fetchAll(cached: db,
+            sql: """
+                SELECT a.id, a.name, a.auth_token FROM workspace_agents a JOIN workspace_resources r ON r.id = a.resource_id
+                WHERE r.job_id = ? AND a.deleted = 0 ORDER BY a.created_at, a.id
+                """,
+            arguments: [build["job_id"] as String]
+        ).map { (id: $0["id"] as String, name: $0["name"] as String, token: $0["auth_token"] as String) }
+        let manifest = try? JSONDecoder().decode(Manifest.self, from: Data((build["manifest"] as String).utf8))
+        let environments = Dictionary(
+            (manifest?.allApps ?? []).map { ($0.slug, $0.env ?? [:]) }, uniquingKeysWith: { a, _ in a })
+        let apps = try Row.fetchAll(cached: db,
+            sql: """
+                SELECT p.*, a.auth_token FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
+                JOIN workspace_resources r ON r.id = a.resource_id WHERE r.job_id = ? ORDER BY p.created_at, p.id
+                """,
+            arguments: [build["job_id"] as String]
+        ).map { row in
+            let slug: String = row["slug"]
+            let command = (row["command"] as String?).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
+            return SupervisedApp(
+                app: AppliedApp(
+                    id: row["id"], agentID: row["agent_id"], slug: row["slug"], url: row["url"], command: command,
+                    port: row["port"] ?? 0, healthcheckURL: row["healthcheck_url"],
+                    healthcheckInterval: row["healthcheck_interval"], healthcheckThreshold: row["healthcheck_threshold"]),
+                agentToken: row["auth_token"], environment: environments[slug] ?? [:])
         }
+        return SupervisedBuild(
+            buildID: buildID, workspaceID: build["workspace_id"], workspaceName: build["name"], ownerName: build["username"],
+            parameters: parameters, agents: agents, apps: apps,
+            task: (build["task_id"] as String?).map { ($0, build["prompt"] as String) })
     }
 
     // MARK: Agents and apps

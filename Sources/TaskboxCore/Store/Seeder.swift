@@ -156,7 +156,7 @@ public struct Seeder {
                     try insertResource.execute(arguments: [resource, job1, created])
                     agentID = ID.new()
                     try insertAgent.execute(arguments: [
-                        agentID, resource, ID.new(), kind == .running ? AgentLifecycleState.ready : .off, created, created, created, created,
+                        agentID, resource, ID.random(), kind == .running ? AgentLifecycleState.ready : .off, created, created, created, created,
                     ])
                     appID = ID.new()
                     try insertApp.execute(arguments: [appID, agentID, isTask ? "agentapi" : "web", AppHealth.disabled, created])
