@@ -97,6 +97,18 @@ import Testing
         }
     }
 
+    /// huma's encoder calls `SetEscapeHTML(false)`: `< > &` stay as they are, U+2028 and
+    /// controls are still escaped (agentapi.md §2.1).
+    @Test func humaAnswersLeaveHTMLUnescaped() async throws {
+        try await withEchoAgent { agent in
+            try await agent.client.send(content: "a<b>&c\u{2028}\u{1}\"")
+            try await eventually("the echo") { try await agent.client.status() == "stable" }
+            let messages = try await raw(.GET, agent.url + "/messages")
+            #expect(messages.body.contains(#""content":"a<b>&c\u2028\u0001\"","role":"user""#), "\(messages.body)")
+            #expect(messages.body.contains(#""content":"Echo: a<b>&c\u2028\u0001\"","role":"agent""#), "\(messages.body)")
+        }
+    }
+
     @Test func initialPromptIsHandledLikeAFirstUserMessage() async throws {
         let reporter = RecordingReporter()
         try await withEchoAgent(initialPrompt: "  build the thing ", reporter: reporter) { agent in

@@ -15,8 +15,7 @@ public struct Demo: Sendable {
 
     /// The demo template: the echo agent on a free port, healthchecked on `/status`.
     public static func manifest(binary: String) -> String {
-        let command = try! JSONSerialization.data(
-            withJSONObject: [binary, "agentapi-echo", "--port", "{port}"], options: [.withoutEscapingSlashes])
+        let command = try! JSONWriter.text([binary, "agentapi-echo", "--port", "{port}"])
         return """
             {
               "name": "\(templateName)",
@@ -29,7 +28,7 @@ public struct Demo: Sendable {
                   "slug": "agentapi",
                   "display_name": "Echo agent",
                   "url": "http://127.0.0.1:{port}",
-                  "command": \(String(decoding: command, as: UTF8.self)),
+                  "command": \(command),
                   "healthcheck": {"url": "http://127.0.0.1:{port}/status", "interval_s": 1, "threshold": 3}
                 }]
               }],
@@ -72,9 +71,8 @@ public struct Demo: Sendable {
 
     /// Claude Code through the built-in adapter (`examples/claude-code.json` with this binary).
     public static func claudeManifest(binary: String) -> String {
-        let command = try! JSONSerialization.data(
-            withJSONObject: [binary, "agent", "claude", "--port", "{port}", "--approve", "{param:approve}", "--", "--model", "{param:model}"],
-            options: [.withoutEscapingSlashes])
+        let command = try! JSONWriter.text(
+            [binary, "agent", "claude", "--port", "{port}", "--approve", "{param:approve}", "--", "--model", "{param:model}"])
         return """
             {
               "name": "\(claudeTemplateName)",
@@ -91,7 +89,7 @@ public struct Demo: Sendable {
                   "slug": "claude",
                   "display_name": "Claude Code",
                   "url": "http://127.0.0.1:{port}",
-                  "command": \(String(decoding: command, as: UTF8.self)),
+                  "command": \(command),
                   "env": {"ANTHROPIC_API_KEY": "{env:ANTHROPIC_API_KEY}"},
                   "healthcheck": {"url": "http://127.0.0.1:{port}/status", "interval_s": 1, "threshold": 3}
                 }]

@@ -54,7 +54,8 @@ struct AgentController {
         }
         try await database.insertAppStatus(
             agent: agent, appID: appID, state: state, message: StatusMessage.sanitize(message), uri: uri)
-        return JSONResponse.make(bytes: Array("null".utf8))
+        // Coder answers `httpapi.Write(ctx, rw, http.StatusOK, nil)`: `null`.
+        return JSONResponse.make(writing: GoJSON.null)
     }
 }
 

@@ -55,67 +55,19 @@ indirect enum GoJSON: Sendable {
 
     /// The compact text `json.Marshal` (escapeHTML true) or huma's encoder (false) writes.
     func encoded(escapeHTML: Bool) -> String {
-        var out = ""
-        write(to: &out, escapeHTML: escapeHTML)
-        return out
+        var writer = JSONWriter(capacity: 256, escapeHTML: escapeHTML)
+        write(to: &writer)
+        return String(decoding: writer.bytes, as: UTF8.self)
     }
 
-    private func write(to out: inout String, escapeHTML: Bool) {
-        switch self {
-        case .null: out += "null"
-        case .bool(let value): out += value ? "true" : "false"
-        case .number(let literal): out += literal
-        case .string(let text): out += GoJSON.quote(text, escapeHTML: escapeHTML)
-        case .array(let items):
-            out += "["
-            for (index, item) in items.enumerated() {
-                if index > 0 { out += "," }
-                item.write(to: &out, escapeHTML: escapeHTML)
-            }
-            out += "]"
-        case .object(let members):
-            out += "{"
-            for (index, member) in members.enumerated() {
-                if index > 0 { out += "," }
-                out += GoJSON.quote(member.key, escapeHTML: escapeHTML)
-                out += ":"
-                member.value.write(to: &out, escapeHTML: escapeHTML)
-            }
-            out += "}"
-        }
-    }
-
-    /// Go's `encodeState.string`: short escapes for `\b \f \n \r \t`, `\u00XX` for other
-    /// control characters, `\u2028`/`\u2029` always, and `< > &` when escaping HTML.
+    /// A string as Go's encoder quotes it (`JSONWriter`'s escaping).
     static func quote(_ text: String, escapeHTML: Bool) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&":
-                if escapeHTML { out += unicodeEscape(scalar.value) } else { out.unicodeScalars.append(scalar) }
-            case "\u{2028}", "\u{2029}": out += unicodeEscape(scalar.value)
-            case _ where scalar.value < 0x20: out += unicodeEscape(scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        GoJSON.string(text).encoded(escapeHTML: escapeHTML)
     }
 
-    private static func unicodeEscape(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-    }
-
-    /// Go's float64 encoding: shortest digits, plain notation for 1e-6 <= |x| < 1e21,
-    /// otherwise exponent notation with `e-07` shortened to `e-7`.
-    static func formatFloat(_ value: Double) -> String {
+    /// Go's float64 (or, given a Float, float32) encoding: shortest digits, plain notation
+    /// for 1e-6 <= |x| < 1e21, otherwise exponent notation with `e-07` shortened to `e-7`.
+    static func formatFloat<F: BinaryFloatingPoint & LosslessStringConvertible>(_ value: F) -> String {
         guard value.isFinite else { return String(value) }
         // Swift's description already has the shortest round-trip digits; only the
         // notation differs from Go's.
@@ -151,5 +103,27 @@ indirect enum GoJSON: Sendable {
         if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) }
         let cut = digits.index(digits.startIndex, offsetBy: point)
         return sign + digits[..<cut] + "." + digits[cut...]
+    }
+}
+
+extension GoJSON: JSONWritable {
+    func write(to json: inout JSONWriter) {
+        switch self {
+        case .null: json.null()
+        case .bool(let value): json.bool(value)
+        case .number(let literal): json.number(literal: literal)
+        case .string(let text): json.string(text)
+        case .array(let items):
+            json.beginArray()
+            for item in items { item.write(to: &json) }
+            json.endArray()
+        case .object(let members):
+            json.beginObject()
+            for member in members {
+                json.key(member.key)
+                member.value.write(to: &json)
+            }
+            json.endObject()
+        }
     }
 }

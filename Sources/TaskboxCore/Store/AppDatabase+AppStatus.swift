@@ -75,8 +75,7 @@ extension AppDatabase {
                 : TaskNotification(templateID: TaskNotification.idleTemplate, name: "Task Idle",
                                    title: "Task '\(workspaceName)' is idle",
                                    body: "The task '\(task)' is idle and ready for input.")
-            let labels = String(decoding: try JSONSerialization.data(
-                withJSONObject: ["task": task, "workspace": workspaceName], options: [.sortedKeys]), as: UTF8.self)
+            let labels = try JSONWriter.text(["task": task, "workspace": workspaceName])
             let owner: String = ws["owner_id"]
             // Dedupe on the minute, as Coder does.
             let dedupe = "\(notification.templateID)|\(owner)|\(labels)|\(now.prefix(16))"

@@ -123,7 +123,7 @@ extension AppDatabase {
                     id: ID.new(), agentID: agentID, slug: app.slug, url: app.url.map(fill), command: app.command?.map(fill),
                     port: port, healthcheckURL: app.healthcheck.map { fill($0.url) },
                     healthcheckInterval: app.healthcheck?.interval_s ?? 0, healthcheckThreshold: app.healthcheck?.threshold ?? 0)
-                let command = try a.command.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+                let command = try a.command.map { try JSONWriter.text($0) }
                 try db.executeCached(
                     sql: """
                         INSERT INTO workspace_apps (id, agent_id, slug, display_name, url, command, port, healthcheck_url,

@@ -39,7 +39,7 @@ extension AppDatabase {
         guard limit > 0 else { return [] }
         // The busy workspaces are left out and the limit applied in SQL, so a long queue costs
         // `limit` rows from the unfinished-jobs index, not the whole queue at every dispatch.
-        let busyJSON = String(decoding: try JSONEncoder().encode(busy.sorted()), as: UTF8.self)
+        let busyJSON = try JSONWriter.text(busy.sorted())
         // Read at every dispatch of the job runner: on the caller's thread.
         return try await quickRead(statement: true) { db in
             try Row.fetchAll(

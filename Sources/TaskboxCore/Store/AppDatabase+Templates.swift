@@ -74,7 +74,7 @@ extension AppDatabase {
                 arguments: [versionID, templateID, orgID, "v\(versionCount + 1)", text, manifest.hasAITask, jobID,
                             creatorID, now, now])
             for (ordinal, p) in (manifest.parameters ?? []).enumerated() {
-                let options = String(decoding: try JSONEncoder().encode(p.options ?? []), as: UTF8.self)
+                let options = try JSONWriter.text(p.options ?? [])
                 try db.execute(
                     sql: """
                         INSERT INTO template_version_parameters (template_version_id, name, ordinal, type, default_value, options)

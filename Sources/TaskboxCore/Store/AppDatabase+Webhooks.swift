@@ -52,7 +52,7 @@ extension AppDatabase {
         let secret = WebhookSecret.generate()
         let id = ID.new()
         let names = events.map(\.rawValue)
-        let eventsJSON = String(decoding: try JSONEncoder().encode(names), as: UTF8.self)
+        let eventsJSON = try JSONWriter.text(names)
         return try pool.write { db in
             let now = Timestamp.now()
             try db.execute(

@@ -61,7 +61,7 @@ public struct TaskNameGenerator: Sendable {
         request.headers.add(name: "content-type", value: "application/json")
         let body = MessagesRequest(
             model: model, max_tokens: 24, system: Self.systemPrompt, messages: [.init(role: "user", content: prompt)])
-        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        request.body = .bytes(ByteBuffer(string: try JSONWriter.text(body)))
         // Not the shared client: that one retries a refused connect until its deadline.
         let transport = AgentHTTPTransport(httpClient: nil, connectTimeout: timeout / 2, requestTimeout: timeout)
         let reply = try await transport.exchange(request)
