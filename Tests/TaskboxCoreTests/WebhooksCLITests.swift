@@ -54,6 +54,6 @@ import Testing
         let r = try await runTaskbox(["webhooks", "create"] + arguments, db: dir.dbPath)
         #expect(r.status != 0)
         #expect(r.stderr == stderr)
-        #expect(try dir.openDatabase().webhooks().isEmpty)
+        #expect(try await dir.openDatabase().webhooks().isEmpty)
     }
 }

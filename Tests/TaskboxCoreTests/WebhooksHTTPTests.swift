@@ -64,11 +64,11 @@ import Testing
             r = try await client.createTask(aliceToken, version: f.aiVersionID, input: "hello hooks")
             #expect(r.status == 201)
             let taskID = try #require(r.object["id"] as? String)
-            let aliceDeliveries = try db.webhookDeliveries(subscriptionID: aliceHook)
+            let aliceDeliveries = try await db.webhookDeliveries(subscriptionID: aliceHook)
             #expect(aliceDeliveries.map(\.event_type) == ["task.created"])
             #expect(aliceDeliveries.first?.status == "pending")
-            #expect(try db.webhookDeliveries(subscriptionID: siteHook).map(\.event_type) == ["task.created"])
-            #expect(try db.webhookDeliveries(subscriptionID: bobHook).isEmpty)
+            #expect(try await db.webhookDeliveries(subscriptionID: siteHook).map(\.event_type) == ["task.created"])
+            #expect(try await db.webhookDeliveries(subscriptionID: bobHook).isEmpty)
             let payload = try await db.pool.read { try String.fetchOne($0, sql: "SELECT payload FROM webhook_events") }
             let payloadText = try #require(payload)
             let body = try #require(try JSONSerialization.jsonObject(with: Data(payloadText.utf8)) as? [String: Any])
@@ -112,7 +112,7 @@ import Testing
                 #expect(validations.first?["field"] as? String == field, "\(r.text)")
             }
         }
-        #expect(try db.webhooks().isEmpty)
+        #expect(try await db.webhooks().isEmpty)
     }
 
     @Test func badIdentifiersAnswer400And404() async throws {

@@ -52,7 +52,7 @@ struct WebhooksController {
             guard actor.isOwner || resolved.userID == actor.id else { throw APIError.notFound }
             userID = resolved.userID
         }
-        let created = try database.createWebhook(url: url, events: events, userID: userID, createdBy: actor.id)
+        let created = try await database.createWebhook(url: url, events: events, userID: userID, createdBy: actor.id)
         let s = created.subscription
         return try JSONResponse.make(
             Created(id: s.id, user_id: s.user_id, url: s.url, events: s.events, status: s.status, created_at: s.created_at,
@@ -62,32 +62,32 @@ struct WebhooksController {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        return try JSONResponse.make(try database.webhooks(userID: actor.isOwner ? nil : actor.id))
+        return try JSONResponse.make(try await database.webhooks(userID: actor.isOwner ? nil : actor.id))
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try visible(context))
+        try JSONResponse.make(try await visible(context))
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let subscription = try visible(context)
-        try database.deleteWebhook(id: subscription.id)
+        let subscription = try await visible(context)
+        try await database.deleteWebhook(id: subscription.id)
         return Response(status: .noContent)
     }
 
     @Sendable func rotateSecret(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let subscription = try visible(context)
-        let secret = try database.rotateWebhookSecret(id: subscription.id)
+        let subscription = try await visible(context)
+        let secret = try await database.rotateWebhookSecret(id: subscription.id)
         return try JSONResponse.make(["id": subscription.id, "secret": secret])
     }
 
     @Sendable func deliveries(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let subscription = try visible(context)
-        return try JSONResponse.make(try database.webhookDeliveries(subscriptionID: subscription.id))
+        let subscription = try await visible(context)
+        return try JSONResponse.make(try await database.webhookDeliveries(subscriptionID: subscription.id))
     }
 
     /// `{webhook}`: a UUID of a subscription about the caller's tasks, or any for a site owner.
-    func visible(_ context: AppRequestContext) throws -> WebhookSubscription {
+    func visible(_ context: AppRequestContext) async throws -> WebhookSubscription {
         let actor = try context.requireActor()
         let raw = context.parameters.get("webhook") ?? ""
         let id: String
@@ -96,7 +96,7 @@ struct WebhooksController {
         } catch {
             throw APIError(400, "Invalid UUID \"\(raw)\".", detail: error.message)
         }
-        guard let subscription = try database.webhook(id: id), actor.isOwner || subscription.user_id == actor.id else {
+        guard let subscription = try await database.webhook(id: id), actor.isOwner || subscription.user_id == actor.id else {
             throw APIError.notFound
         }
         return subscription

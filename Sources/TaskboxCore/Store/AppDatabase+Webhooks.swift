@@ -48,12 +48,12 @@ extension AppDatabase {
     public static let secretRotationOverlapSeconds: Double = 24 * 3600
 
     /// Creates a subscription with a fresh secret. `userID` nil: the tasks of every user.
-    public func createWebhook(url: String, events: [TaskEventType], userID: String?, createdBy: String?) throws -> CreatedWebhook {
+    public func createWebhook(url: String, events: [TaskEventType], userID: String?, createdBy: String?) async throws -> CreatedWebhook {
         let secret = WebhookSecret.generate()
         let id = ID.new()
         let names = events.map(\.rawValue)
         let eventsJSON = try JSONWriter.text(names)
-        return try pool.write { db in
+        return try await pool.write { db in
             let now = Timestamp.now()
             try db.execute(
                 sql: """
@@ -66,8 +66,8 @@ extension AppDatabase {
     }
 
     /// Subscriptions, oldest first: all of them (`userID` nil) or those about one user's tasks.
-    public func webhooks(userID: String? = nil) throws -> [WebhookSubscription] {
-        try pool.read { db in
+    public func webhooks(userID: String? = nil) async throws -> [WebhookSubscription] {
+        try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: "SELECT \(Self.subscriptionColumns) FROM webhook_subscriptions WHERE ?1 IS NULL OR user_id = ?1 ORDER BY created_at, id",
@@ -76,23 +76,23 @@ extension AppDatabase {
         }
     }
 
-    public func webhook(id: String) throws -> WebhookSubscription? {
-        try pool.read { db in try Self.webhook(db, id: id) }
+    public func webhook(id: String) async throws -> WebhookSubscription? {
+        try await pool.read { db in try Self.webhook(db, id: id) }
     }
 
     /// Deletes a subscription and its undelivered events. False when there was none.
     @discardableResult
-    public func deleteWebhook(id: String) throws -> Bool {
-        try pool.write { db in
+    public func deleteWebhook(id: String) async throws -> Bool {
+        try await pool.write { db in
             try db.execute(sql: "DELETE FROM webhook_subscriptions WHERE id = ?", arguments: [id])
             return db.changesCount == 1
         }
     }
 
     /// A new secret; the previous one keeps signing alongside for `secretRotationOverlapSeconds`.
-    public func rotateWebhookSecret(id: String) throws -> String {
+    public func rotateWebhookSecret(id: String) async throws -> String {
         let secret = WebhookSecret.generate()
-        return try pool.write { db in
+        return try await pool.write { db in
             let now = Date()
             try db.execute(
                 sql: """
@@ -107,8 +107,8 @@ extension AppDatabase {
     }
 
     /// The newest deliveries first, of one subscription or of all, each with its attempts.
-    public func webhookDeliveries(subscriptionID: String?, limit: Int = 100) throws -> [WebhookDeliveryRecord] {
-        try pool.read { db in
+    public func webhookDeliveries(subscriptionID: String?, limit: Int = 100) async throws -> [WebhookDeliveryRecord] {
+        try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """

@@ -69,7 +69,7 @@ public struct WebhookBenchmark: Sendable {
         var ports = portStream.makeAsyncIterator()
         guard let port = await ports.next() else { throw StoreError.invalid("receiver did not start") }
         for _ in 0..<subscriptions {
-            _ = try database.createWebhook(url: "http://127.0.0.1:\(port)/hook", events: [], userID: nil, createdBy: nil)
+            _ = try await database.createWebhook(url: "http://127.0.0.1:\(port)/hook", events: [], userID: nil, createdBy: nil)
         }
         let options = WebhookOptions(targets: try WebhookTargetPolicy.parse(["127.0.0.1/8"]), concurrency: max(16, subscriptions))
 

@@ -46,6 +46,19 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     }
 }
 
+/// `reportingErrors` for a body that awaits.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let text = String(describing: error).split(separator: "\n").joined(separator: " ")
+        FileHandle.standardError.write(Data("error: \(text)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -16,7 +16,7 @@ struct Webhooks: ParsableCommand {
         var secret: String
     }
 
-    struct Create: ParsableCommand {
+    struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "create", abstract: "Subscribe a URL to task events; prints the signing secret once.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
@@ -25,8 +25,8 @@ struct Webhooks: ParsableCommand {
         var events: String = ""
         @Option(help: "Only this user's tasks (username or id); default: every user's.") var user: String?
 
-        func run() throws {
-            try reportingErrors {
+        func run() async throws {
+            try await reportingErrors {
                 if let problem = WebhookTargetPolicy.urlProblem(url) { throw CLIError("invalid --url \"\(url)\": \(problem)") }
                 let names = events.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 let types: [TaskEventType]
@@ -40,7 +40,7 @@ struct Webhooks: ParsableCommand {
                     guard let record = try db.user(nameOrID: user) else { throw CLIError("user \"\(user)\" not found") }
                     userID = record.id
                 }
-                let created = try db.createWebhook(url: url, events: types, userID: userID, createdBy: nil)
+                let created = try await db.createWebhook(url: url, events: types, userID: userID, createdBy: nil)
                 if output.json {
                     return try printJSON(Created(id: created.subscription.id, url: url, events: created.subscription.events,
                                                  secret: created.secret))
@@ -51,14 +51,14 @@ struct Webhooks: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List subscriptions (never their secrets).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            try reportingErrors {
-                let subscriptions = try database.open().webhooks()
+        func run() async throws {
+            try await reportingErrors {
+                let subscriptions = try await database.open().webhooks()
                 if output.json { return try printJSON(subscriptions) }
                 printTable(
                     ["ID", "USER", "STATUS", "EVENTS", "URL"],
@@ -69,20 +69,20 @@ struct Webhooks: ParsableCommand {
         }
     }
 
-    struct Delete: ParsableCommand {
+    struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a subscription and its undelivered events.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "Subscription id.") var id: String
 
-        func run() throws {
-            try reportingErrors {
-                guard try database.open().deleteWebhook(id: id.lowercased()) else { throw CLIError("webhook \(id) not found") }
+        func run() async throws {
+            try await reportingErrors {
+                guard try await database.open().deleteWebhook(id: id.lowercased()) else { throw CLIError("webhook \(id) not found") }
                 printLine("deleted webhook \(id)")
             }
         }
     }
 
-    struct RotateSecret: ParsableCommand {
+    struct RotateSecret: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rotate-secret",
             abstract: "Give a subscription a new secret; the old one keeps signing alongside for 24h.")
@@ -90,25 +90,25 @@ struct Webhooks: ParsableCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "Subscription id.") var id: String
 
-        func run() throws {
-            try reportingErrors {
-                let secret = try database.open().rotateWebhookSecret(id: id.lowercased())
+        func run() async throws {
+            try await reportingErrors {
+                let secret = try await database.open().rotateWebhookSecret(id: id.lowercased())
                 if output.json { return try printJSON(["id": id.lowercased(), "secret": secret]) }
                 printLine(secret)
             }
         }
     }
 
-    struct Deliveries: ParsableCommand {
+    struct Deliveries: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "deliveries", abstract: "Recent deliveries, newest first, with every attempt.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "Only this subscription's deliveries.") var id: String?
         @Option(help: "At most this many deliveries.") var limit: Int = 100
 
-        func run() throws {
-            try reportingErrors {
-                let deliveries = try database.open().webhookDeliveries(subscriptionID: id?.lowercased(), limit: limit)
+        func run() async throws {
+            try await reportingErrors {
+                let deliveries = try await database.open().webhookDeliveries(subscriptionID: id?.lowercased(), limit: limit)
                 if output.json { return try printJSON(deliveries) }
                 printTable(
                     ["ID", "SUBSCRIPTION", "EVENT", "WEBHOOK-ID", "STATUS", "ATTEMPTS", "LAST ERROR"],
