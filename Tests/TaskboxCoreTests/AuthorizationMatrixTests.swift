@@ -103,3 +103,75 @@ import Testing
         }
     }
 }
+
+/// The webhook routes (issue #12, `Authorizer.mayManageWebhook`): a subscription about alice's
+/// tasks, as the site owner, alice, another member and no one see it.
+extension AuthorizationMatrixTests {
+    enum WebhookCaller: String, CaseIterable, Sendable {
+        case owner, subscriber, otherMember, noToken
+    }
+
+    enum WebhookEndpoint: String, CaseIterable, Sendable {
+        case createForSubscriber, createForEveryUser, list, get, delete, rotate, deliveries
+    }
+
+    static let webhookNotFound = "Resource not found or you do not have access to this resource"
+    static let signedOut = "You are signed out or your session has expired. Please sign in again to continue."
+
+    /// Status and, for a refusal, the message of each cell.
+    static let webhookExpected: [WebhookEndpoint: [WebhookCaller: (Int, String?)]] = [
+        .createForSubscriber: [.owner: (201, nil), .subscriber: (201, nil), .otherMember: (404, webhookNotFound), .noToken: (401, signedOut)],
+        .createForEveryUser: [
+            .owner: (201, nil), .subscriber: (403, "Only site owners may subscribe to every user's tasks."),
+            .otherMember: (403, "Only site owners may subscribe to every user's tasks."), .noToken: (401, signedOut),
+        ],
+        .list: [.owner: (200, nil), .subscriber: (200, nil), .otherMember: (200, nil), .noToken: (401, signedOut)],
+        .get: [.owner: (200, nil), .subscriber: (200, nil), .otherMember: (404, webhookNotFound), .noToken: (401, signedOut)],
+        .delete: [.owner: (204, nil), .subscriber: (204, nil), .otherMember: (404, webhookNotFound), .noToken: (401, signedOut)],
+        .rotate: [.owner: (200, nil), .subscriber: (200, nil), .otherMember: (404, webhookNotFound), .noToken: (401, signedOut)],
+        .deliveries: [.owner: (200, nil), .subscriber: (200, nil), .otherMember: (404, webhookNotFound), .noToken: (401, signedOut)],
+    ]
+
+    /// Whether the caller's list shows alice's subscription.
+    static let webhookListed: [WebhookCaller: Bool] = [.owner: true, .subscriber: true, .otherMember: false]
+
+    @Test(arguments: WebhookEndpoint.allCases)
+    func everyCallerManagesOnlyTheWebhooksItMay(endpoint: WebhookEndpoint) async throws {
+        try await withMatrixFixture { f, callerTokens in
+            let aliceToken = try #require(callerTokens[.taskOwner])
+            try await testApplication(f.db).test(.router) { client in
+                for caller in WebhookCaller.allCases {
+                    // A fresh subscription of alice's per cell, so a delete does not affect the next.
+                    let created = try await client.call(.post, "/api/v2/webhooks", token: aliceToken, json: #"{"url":"https://example.com/alice"}"#)
+                    let hook = try #require(created.object["id"] as? String, "\(created.text)")
+                    let token: String? = switch caller {
+                    case .owner: callerTokens[.owner]
+                    case .subscriber: aliceToken
+                    case .otherMember: callerTokens[.otherMember]
+                    case .noToken: nil
+                    }
+                    let (method, path, body): (HTTPRequest.Method, String, String?) = switch endpoint {
+                    case .createForSubscriber: (.post, "/api/v2/webhooks", #"{"url":"https://example.com/x","user":"alice"}"#)
+                    case .createForEveryUser: (.post, "/api/v2/webhooks", #"{"url":"https://example.com/x","user":"*"}"#)
+                    case .list: (.get, "/api/v2/webhooks", nil)
+                    case .get: (.get, "/api/v2/webhooks/\(hook)", nil)
+                    case .delete: (.delete, "/api/v2/webhooks/\(hook)", nil)
+                    case .rotate: (.post, "/api/v2/webhooks/\(hook)/rotate-secret", nil)
+                    case .deliveries: (.get, "/api/v2/webhooks/\(hook)/deliveries", nil)
+                    }
+                    let r = try await client.call(method, path, token: token, json: body)
+                    let (status, message) = try #require(Self.webhookExpected[endpoint]?[caller])
+                    #expect(r.status == status, "\(endpoint) as \(caller): \(r.status) \(r.text.prefix(160))")
+                    if let message {
+                        #expect(r.object["message"] as? String == message, "\(endpoint) as \(caller): \(r.text)")
+                    }
+                    if endpoint == .list, r.status == 200 {
+                        let listed = ((try? JSONSerialization.jsonObject(with: Data(r.text.utf8))) as? [[String: Any]] ?? [])
+                            .contains { $0["id"] as? String == hook }
+                        #expect(listed == Self.webhookListed[caller], "list as \(caller)")
+                    }
+                }
+            }
+        }
+    }
+}

@@ -69,3 +69,15 @@ public struct Authorizer: Sendable {
         actor.isOwner || actor.siteRoles.contains(.templateAdmin) || actor.organizations.contains(organizationID)
     }
 }
+
+extension Authorizer {
+    /// A webhook subscription is managed by site owners and by the user whose tasks it hears
+    /// of; one about every user's tasks (`userID` nil) by site owners only.
+    public func mayManageWebhook(userID: String?) -> Bool {
+        actor.isOwner || userID == actor.id
+    }
+
+    /// The subscriptions the caller may list, as the store filters them: every one (nil) or
+    /// those about the caller's tasks, the rule of `mayManageWebhook` inside the SQL.
+    public var listableWebhooksUserID: String? { actor.isOwner ? nil : actor.id }
+}

@@ -29,7 +29,6 @@ struct WebhooksController {
     /// `{"url","events"?,"user"?}`: `user` is `me` (the default), a username or UUID, or `*` for
     /// every user's tasks (site owners only); `events` empty means all.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let actor = try context.requireActor()
         let body = try await RequestBody.read(request, context: context, as: "CreateWebhookRequest")
         let url = try body.string("url")
         let eventNames = try body.strings("events")
@@ -43,16 +42,7 @@ struct WebhooksController {
         case .failure(let invalid):
             throw APIError(400, "Validation failed.", validations: [ValidationFailure(field: "events", detail: invalid.detail)])
         }
-        let userID: String?
-        if user == "*" {
-            guard actor.isOwner else { throw APIError(403, "Only site owners may subscribe to every user's tasks.") }
-            userID = nil
-        } else {
-            let resolved = try await AuthorizedStore(actor, database).resolveUserParameter(user.isEmpty ? "me" : user)
-            guard actor.isOwner || resolved.userID == actor.id else { throw APIError.notFound }
-            userID = resolved.userID
-        }
-        let created = try await database.createWebhook(url: url, events: events, userID: userID, createdBy: actor.id)
+        let created = try await context.store(database).createWebhook(url: url, events: events, user: user)
         let s = created.subscription
         return try JSONResponse.make(
             Created(id: s.id, user_id: s.user_id, url: s.url, events: s.events, status: s.status, created_at: s.created_at,
@@ -61,34 +51,33 @@ struct WebhooksController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let actor = try context.requireActor()
-        return try JSONResponse.make(try await database.webhooks(userID: actor.isOwner ? nil : actor.id))
+        try JSONResponse.make(try await context.store(database).webhooks())
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try await visible(context))
+        try JSONResponse.make(try await managed(context).webhook.subscription)
     }
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let subscription = try await visible(context)
-        try await database.deleteWebhook(id: subscription.id)
+        let (store, webhook) = try await managed(context)
+        try await store.delete(webhook)
         return Response(status: .noContent)
     }
 
     @Sendable func rotateSecret(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let subscription = try await visible(context)
-        let secret = try await database.rotateWebhookSecret(id: subscription.id)
-        return try JSONResponse.make(["id": subscription.id, "secret": secret])
+        let (store, webhook) = try await managed(context)
+        let secret = try await store.rotateSecret(of: webhook)
+        return try JSONResponse.make(["id": webhook.subscription.id, "secret": secret])
     }
 
     @Sendable func deliveries(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let subscription = try await visible(context)
-        return try JSONResponse.make(try await database.webhookDeliveries(subscriptionID: subscription.id))
+        let (store, webhook) = try await managed(context)
+        return try JSONResponse.make(try await store.deliveries(of: webhook))
     }
 
-    /// `{webhook}`: a UUID of a subscription about the caller's tasks, or any for a site owner.
-    func visible(_ context: AppRequestContext) async throws -> WebhookSubscription {
-        let actor = try context.requireActor()
+    /// `{webhook}`: a UUID of a subscription the caller may manage (`Authorizer.mayManageWebhook`).
+    func managed(_ context: AppRequestContext) async throws -> (store: AuthorizedStore, webhook: ManagedWebhook) {
+        let store = try context.store(database)
         let raw = context.parameters.get("webhook") ?? ""
         let id: String
         do {
@@ -96,9 +85,6 @@ struct WebhooksController {
         } catch {
             throw APIError(400, "Invalid UUID \"\(raw)\".", detail: error.message)
         }
-        guard let subscription = try await database.webhook(id: id), actor.isOwner || subscription.user_id == actor.id else {
-            throw APIError.notFound
-        }
-        return subscription
+        return (store, try await store.webhook(id: id))
     }
 }
