@@ -39,6 +39,14 @@ extension AuthorizedStore {
         return TaskAppAccess(task: task, workspace: try await workspaceForApp(id: id))
     }
 
+    /// The experimental API names a task by its workspace: the caller may connect to that
+    /// workspace's app (404 otherwise), and the workspace has a task (404 otherwise).
+    public func appAccess(toTaskOfWorkspace id: String) async throws -> TaskAppAccess {
+        let view = try await workspaceForApp(id: id)
+        guard let task = try await task(of: view) else { throw APIError.notFound }
+        return TaskAppAccess(task: task, workspace: view)
+    }
+
     // MARK: The follow-up queue (issue #17): reached only with a `TaskAppAccess`.
 
     public func queuedInputs(_ access: TaskAppAccess) async throws -> [QueuedInput] {

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// Endpoints a workspace agent calls with its agent token (tasks-api.md §8).
 struct AgentController {
-    let database: AppDatabase
+    let store: SystemStore<AgentTokenRole>
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.patch("/api/v2/workspaceagents/me/app-status", use: appStatus)
@@ -18,7 +18,7 @@ struct AgentController {
         guard let uuid = try? GoUUID.parse(token) else {
             throw APIError(401, "Workspace agent token invalid.", detail: "An agent token must be a valid UUIDv4. (len \(token.utf8.count))")
         }
-        guard let agent = try await database.agent(token: uuid.lowercased) else {
+        guard let agent = try await store.agent(token: uuid.lowercased) else {
             throw APIError(401, "Workspace agent not authorized.",
                            detail: "The agent cannot authenticate until the workspace provision job has been completed. If the job is no longer running, this agent is invalid.")
         }
@@ -34,7 +34,7 @@ struct AgentController {
         let requestedState = try body.string("state")
         let message = try body.string("message")
         let uri = try body.string("uri")
-        guard let appID = try await database.appID(agentID: agent.agentID, slug: slug) else {
+        guard let appID = try await store.appID(of: agent, slug: slug) else {
             throw APIError(400, "Failed to get workspace app.", detail: "No app found with slug \"\(slug)\"")
         }
         // Coder stores `uri` as text without a limit; taskbox caps it at the length browsers and
@@ -52,7 +52,7 @@ struct AgentController {
             throw APIError(400, "Invalid state provided.", detail: "invalid state: \"\(requestedState)\"",
                            validations: [ValidationFailure(field: "state", detail: "State must be one of: complete, failure, working.")])
         }
-        try await database.insertAppStatus(
+        try await store.insertAppStatus(
             agent: agent, appID: appID, state: state, message: StatusMessage.sanitize(message), uri: uri)
         // Coder answers `httpapi.Write(ctx, rw, http.StatusOK, nil)`: `null`.
         return JSONResponse.make(writing: GoJSON.null)

@@ -47,8 +47,9 @@ public func buildRouter(
     router.middlewares.add(RequestLogMiddleware())
     router.middlewares.add(ErrorMiddleware())
     MetaController(accessURL: accessURL, version: TaskboxVersion.current).addRoutes(to: router)
-    AgentController(database: database).addRoutes(to: router)
-    TaskSnapshotController(database: database).addRoutes(to: router)
+    let agentToken = SystemStore<AgentTokenRole>(database)
+    AgentController(store: agentToken).addRoutes(to: router)
+    TaskSnapshotController(store: agentToken).addRoutes(to: router)
 
     let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
     UsersController(database: database).addRoutes(to: authenticated)
@@ -62,7 +63,7 @@ public func buildRouter(
     TaskLifecycleController(database: database, jobs: jobs).addRoutes(to: authenticated)
     WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
     WebhooksController(database: database).addRoutes(to: authenticated)
-    let hubs = TaskWatchHubs(database: database, changes: changes, options: watch, logger: logger)
+    let hubs = TaskWatchHubs(store: SystemStore(database), changes: changes, options: watch, logger: logger)
     TaskWatchController(database: database, hubs: hubs, changes: changes, options: watch).addRoutes(to: authenticated)
     return router
 }
@@ -73,13 +74,15 @@ public func buildApplication(
     onListening: @escaping @Sendable (String) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let accessURL = AccessURL(options.accessURL ?? "http://\(options.host):\(options.port)")
-    let supervisor = Supervisor(database: database, accessURL: accessURL, logger: logger, isolation: options.isolation)
+    // Each background role gets only its part of the store (issue #12, Auth/SystemStore.swift).
+    let provisioner = SystemStore<ProvisionerRole>(database)
+    let supervisor = Supervisor(store: provisioner, accessURL: accessURL, logger: logger, isolation: options.isolation)
     let runner = JobRunner(
-        database: database, supervisor: supervisor, concurrency: options.provisioners, logger: logger,
-        beforeStop: TaskSnapshotCapture(database: database, logger: logger).capture)
-    let webhooks = WebhookWorker(database: database, options: options.webhooks, logger: logger)
+        store: provisioner, supervisor: supervisor, concurrency: options.provisioners, logger: logger,
+        beforeStop: TaskSnapshotCapture(store: provisioner, logger: logger).capture)
+    let webhooks = WebhookWorker(store: SystemStore(database), options: options.webhooks, logger: logger)
     let changes = TaskChangeFeed(database: database)
-    let followUps = TaskQueueWorker(database: database, changes: changes, logger: logger)
+    let followUps = TaskQueueWorker(store: SystemStore(database), changes: changes, logger: logger)
     let router = buildRouter(database: database, accessURL: accessURL, jobs: JobNotifier { runner.wake() }, changes: changes,
         watch: options.watch, logger: logger)
     return Application(

@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// two of one workspace, pending jobs in creation order. The API and admin commands only
 /// enqueue; `wake()` shortens the wait, a poll catches jobs other processes enqueued.
 public actor JobRunner: Service {
-    let database: AppDatabase
+    let store: SystemStore<ProvisionerRole>
     let supervisor: Supervisor
     let concurrency: Int
     let logger: Logger
@@ -23,11 +23,11 @@ public actor JobRunner: Service {
     private let boundQueue: AsyncStream<Void>.Continuation
 
     public init(
-        database: AppDatabase, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1),
+        store: SystemStore<ProvisionerRole>, supervisor: Supervisor, concurrency: Int, logger: Logger, pollInterval: Duration = .seconds(1),
         beforeStop: @escaping @Sendable (_ workspaceID: String) async -> Void = { _ in }
     ) {
         self.beforeStop = beforeStop
-        self.database = database
+        self.store = store
         self.supervisor = supervisor
         self.concurrency = max(1, concurrency)
         self.logger = logger
@@ -41,13 +41,13 @@ public actor JobRunner: Service {
     /// At start-up: fail jobs a crash left running, and start again the apps of workspaces
     /// whose latest build is a succeeded start.
     public func recover() async throws {
-        let failed = try await database.failInterruptedJobs()
+        let failed = try await store.failInterruptedJobs()
         if failed > 0 { logger.warning("failed jobs interrupted by a restart", metadata: ["count": .stringConvertible(failed)]) }
-        try await database.reconnectRunningAgents()
+        try await store.reconnectRunningAgents()
         await supervisor.killOrphans()
         await supervisor.startHeartbeat()
-        for buildID in try await database.buildsToResume() {
-            guard let build = try await database.supervisedBuild(buildID: buildID) else { continue }
+        for buildID in try await store.buildsToResume() {
+            guard let build = try await store.supervisedBuild(buildID: buildID) else { continue }
             do {
                 try await supervisor.start(build)
             } catch {
@@ -102,7 +102,7 @@ public actor JobRunner: Service {
         guard free > 0 else { return }
         let jobs: [QueuedJob]
         do {
-            jobs = try await database.pendingJobs(limit: free, excluding: Set(active.values))
+            jobs = try await store.pendingJobs(limit: free, excluding: Set(active.values))
         } catch {
             logger.error("cannot read the job queue", metadata: ["error": "\(error)"])
             return
@@ -124,14 +124,14 @@ public actor JobRunner: Service {
     func execute(_ job: QueuedJob) async {
         do {
             if job.canceled {
-                try await database.finishCanceledJob(id: job.id)
+                try await store.finishCanceledJob(id: job.id)
                 return
             }
             let build: SupervisedBuild?
-            switch try await database.beginJob(id: job.id) {
+            switch try await store.beginJob(id: job.id) {
             case .notPending:
                 // Canceled between the read and the start.
-                try await database.finishCanceledJob(id: job.id)
+                try await store.finishCanceledJob(id: job.id)
                 return
             case .applyFailed(let error):
                 throw error
@@ -142,9 +142,9 @@ public actor JobRunner: Service {
             case .start:
                 guard let build else { throw StoreError.notFound("the build of job \(job.id) vanished") }
                 try await supervisor.start(build)
-                if try await database.isJobCanceled(id: job.id) {
+                if try await store.isJobCanceled(id: job.id) {
                     try await supervisor.stop(workspaceID: job.workspaceID)
-                    try await database.finishCanceledJob(id: job.id)
+                    try await store.finishCanceledJob(id: job.id)
                     return
                 }
             case .stop:
@@ -156,11 +156,11 @@ public actor JobRunner: Service {
             }
             // A job canceled meanwhile ends as canceled: completeJob leaves it without the
             // success bookkeeping, in the same transaction that reads canceled_at.
-            try await database.completeJob(id: job.id)
+            try await store.completeJob(id: job.id)
         } catch {
             logger.error("job failed", metadata: ["job": .string(job.id), "error": "\(error)"])
             do {
-                try await database.completeJob(id: job.id, error: String(describing: error))
+                try await store.completeJob(id: job.id, error: String(describing: error))
             } catch let failure {
                 // The job stays running until the next start fails it as interrupted.
                 logger.error("cannot record the job's failure", metadata: ["job": .string(job.id), "error": "\(failure)"])

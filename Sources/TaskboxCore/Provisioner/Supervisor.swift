@@ -6,7 +6,7 @@ import Logging
 /// and shutdown (taskbox.md §3, §5). What outlives a call (healthchecks, the heartbeat, the
 /// handling of an exit) runs as a child task of `run()`, which `shutdown()` ends.
 public actor Supervisor {
-    let database: AppDatabase
+    let store: SystemStore<ProvisionerRole>
     let accessURL: AccessURL
     let workspacesDirectory: URL
     let logger: Logger
@@ -36,12 +36,12 @@ public actor Supervisor {
     static let heartbeatInterval: Duration = .seconds(15)
 
     public init(
-        database: AppDatabase, accessURL: AccessURL, logger: Logger, stopGrace: Duration = .seconds(10), isolation: Isolation = .none
+        store: SystemStore<ProvisionerRole>, accessURL: AccessURL, logger: Logger, stopGrace: Duration = .seconds(10), isolation: Isolation = .none
     ) {
         self.isolation = isolation
-        self.database = database
+        self.store = store
         self.accessURL = accessURL
-        self.workspacesDirectory = Self.workspacesDirectory(databasePath: database.path)
+        self.workspacesDirectory = Self.workspacesDirectory(databasePath: store.databasePath)
         self.logger = logger
         self.stopGrace = stopGrace
     }
@@ -83,7 +83,7 @@ public actor Supervisor {
             }
         }
         let agentIDs = build.agents.map(\.id)
-        try await database.setAgentLifecycle(agentIDs, spawns ? .starting : .ready, connected: true)
+        try await store.setAgentLifecycle(agentIDs, spawns ? .starting : .ready, connected: true)
         var started: [String] = []
         for supervised in build.apps {
             let app = supervised.app
@@ -109,8 +109,8 @@ public actor Supervisor {
                     started.append(app.id)
                 } catch {
                     for id in started { await stopApp(id) }
-                    await Self.logFailure("the agents' start error", ["workspace": .string(build.workspaceID)], logger) { [database] in
-                        try await database.setAgentLifecycle(agentIDs, .startError)
+                    await Self.logFailure("the agents' start error", ["workspace": .string(build.workspaceID)], logger) { [store] in
+                        try await store.setAgentLifecycle(agentIDs, .startError)
                     }
                     throw error
                 }
@@ -125,7 +125,7 @@ public actor Supervisor {
             }
         }
         // A process that already failed its start-up keeps its agent at start_error.
-        if spawns { try await database.markAgentsReady(agentIDs) }
+        if spawns { try await store.markAgentsReady(agentIDs) }
     }
 
     /// The environment of an app process (taskbox.md §2, §3), built on purpose.
@@ -137,9 +137,9 @@ public actor Supervisor {
 
     /// A child of `run()` for each app with a healthcheck, until its app stops.
     private nonisolated func watchHealth(_ appID: String, _ check: Healthcheck) async {
-        await check.run { [database, logger] health in
+        await check.run { [store, logger] health in
             await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(health.rawValue)], logger) {
-                try await database.setAppHealth(appID, health)
+                try await store.setAppHealth(appID, health)
             }
         }
     }
@@ -149,12 +149,12 @@ public actor Supervisor {
         healthchecks.removeValue(forKey: appID)?.stop()
         if entry.stopping { return }
         logger.warning("app process exited", metadata: ["app": .string(appID), "status": .stringConvertible(status)])
-        await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(AppHealth.unhealthy.rawValue)], logger) { [database] in
-            try await database.setAppHealth(appID, .unhealthy)
+        await Self.logFailure("an app's health", ["app": .string(appID), "health": .string(AppHealth.unhealthy.rawValue)], logger) { [store] in
+            try await store.setAppHealth(appID, .unhealthy)
         }
         if status != 0 && ContinuousClock.now - entry.startedAt < Self.startupWindow {
             await Self.logFailure("an agent's start error", ["app": .string(appID), "agent": .string(entry.agentID)], logger) {
-                [database] in try await database.markAgentStartError(entry.agentID)
+                [store] in try await store.markAgentStartError(entry.agentID)
             }
         }
     }
@@ -174,17 +174,17 @@ public actor Supervisor {
         for id in healthchecks.keys where appsOfWorkspace[id] == workspaceID {
             healthchecks.removeValue(forKey: id)?.stop()
         }
-        try await database.shutDownAgents(workspaceID: workspaceID)
+        try await store.shutDownAgents(workspaceID: workspaceID)
         await withTaskGroup(of: Void.self) { group in
             for id in apps { group.addTask { await self.stopApp(id) } }
         }
-        try await database.turnOffAgents(workspaceID: workspaceID)
+        try await store.turnOffAgents(workspaceID: workspaceID)
     }
 
     /// At start-up, before any app starts: whatever the apps of a killed `serve` left running
     /// on this database's workspaces is stopped (its whole tree, found by its variables).
     public func killOrphans() async {
-        await Self.killOrphans(databasePath: database.path)
+        await Self.killOrphans(databasePath: store.databasePath)
     }
 
     /// Stops app processes a previous `serve` of this database left behind (they carry its
@@ -211,7 +211,7 @@ public actor Supervisor {
         await withTaskGroup(of: Void.self) { group in
             for id in running.keys { group.addTask { await self.stopApp(id) } }
         }
-        await Self.logFailure("the agents' disconnection", [:], logger) { [database] in try await database.disconnectAllAgents() }
+        await Self.logFailure("the agents' disconnection", [:], logger) { [store] in try await store.disconnectAllAgents() }
         children.finish()
     }
 
@@ -227,7 +227,7 @@ public actor Supervisor {
         while !Task.isCancelled {
             try? await Task.sleep(for: Self.heartbeatInterval)
             if Task.isCancelled { return }
-            await Self.logFailure("the heartbeat", [:], logger) { [database] in try await database.heartbeat() }
+            await Self.logFailure("the heartbeat", [:], logger) { [store] in try await store.heartbeat() }
         }
     }
 

@@ -8,15 +8,15 @@ import ServiceLifecycle
 /// without telling taskbox. An entry leaves the queue once the agent accepted it; one whose
 /// send was cut short by a crash is sent again after the restart (at least once).
 public actor TaskQueueWorker: Service {
-    let database: AppDatabase
+    let store: SystemStore<FollowUpQueueRole>
     let changes: TaskChangeFeed
     let logger: Logger
     let pollInterval: Duration
     private var inFlight: Set<String> = []  // task ids
     private let wakeLoop = WakeLoop()
 
-    public init(database: AppDatabase, changes: TaskChangeFeed, logger: Logger, pollInterval: Duration = .seconds(1)) {
-        self.database = database
+    public init(store: SystemStore<FollowUpQueueRole>, changes: TaskChangeFeed, logger: Logger, pollInterval: Duration = .seconds(1)) {
+        self.store = store
         self.changes = changes
         self.logger = logger
         self.pollInterval = pollInterval
@@ -44,7 +44,7 @@ public actor TaskQueueWorker: Service {
     private func dispatch(to claims: AsyncStream<QueuedInput>.Continuation) async {
         let heads: [QueuedInput]
         do {
-            heads = try await database.queueHeads()
+            heads = try await store.queueHeads()
         } catch {
             logger.error("cannot read the follow-up queue", metadata: ["error": "\(error)"])
             return
@@ -62,12 +62,12 @@ public actor TaskQueueWorker: Service {
     /// Sends the head of a task's queue if its agent can take it now.
     nonisolated func deliver(_ head: QueuedInput) async {
         do {
-            guard let task = try await database.task(id: head.taskID), task.status == .active, let appID = task.appID,
-                  let app = try await database.sidebarApp(jobID: nil, appID: appID)
+            guard let task = try await store.task(id: head.taskID), task.status == .active, let appID = task.appID,
+                  let app = try await store.sidebarApp(appID: appID)
             else { return }
             let client = try TaskAppConversation.client(for: app, urlMissingMessage: "Task app URL is not configured.")
             try await TaskAppConversation.send(head.input, via: client, busyStatus: 409)
-            try await database.markQueuedInputDelivered(id: head.id)
+            try await store.markDelivered(head)
         } catch let error as APIError where error.status == 409 || error.status == 502 && error.detail?.contains("agent") == true {
             // Busy, or its agent not connected yet: the next change or poll tries again.
         } catch where Task.isCancelled {
@@ -76,7 +76,7 @@ public actor TaskQueueWorker: Service {
             let text = (error as? APIError).map { [$0.message, $0.detail].compactMap { $0 }.joined(separator: ": ") } ?? "\(error)"
             logger.warning("queued input not delivered", metadata: ["task": .string(head.taskID), "error": .string(text)])
             do {
-                try await database.recordQueuedInputFailure(id: head.id, error: text)
+                try await store.recordFailure(of: head, error: text)
             } catch let failure {
                 logger.error("cannot record a queued input's failure", metadata: ["task": .string(head.taskID), "error": "\(failure)"])
             }

@@ -4,14 +4,14 @@ import Hummingbird
 /// (tasks-v2.md §3.11): an agent of the task's workspace uploads the conversation it had,
 /// for the logs of the task while it is paused.
 struct TaskSnapshotController {
-    let database: AppDatabase
+    let store: SystemStore<AgentTokenRole>
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("/api/v2/workspaceagents/me/tasks/{task}/log-snapshot", use: upload)
     }
 
     @Sendable func upload(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let agent = try await AgentController(database: database).authenticate(request)
+        let agent = try await AgentController(store: store).authenticate(request)
         let raw = context.parameters.get("task") ?? ""
         let taskID: String
         do {
@@ -32,7 +32,7 @@ struct TaskSnapshotController {
                            detail: "Only \"agentapi\" format is currently supported, got \"\(format ?? "")\".")
         }
         // Steps 5–6: a task of the agent's own workspace.
-        guard let task = try await database.agentTask(id: taskID, workspaceID: agent.workspaceID) else {
+        guard let task = try await store.task(id: taskID, of: agent) else {
             throw APIError.notFound
         }
         let messages = try await TaskBody.read(request, limit: TaskLogSnapshot.maxBytes) { bytes in
@@ -53,7 +53,7 @@ struct TaskSnapshotController {
                 }
             }
         }
-        try await database.storeTaskSnapshot(taskID: task.id, TaskLogSnapshot(messages: messages))
+        try await store.storeSnapshot(TaskLogSnapshot(messages: messages), of: task)
         return Response(status: .noContent)
     }
 }

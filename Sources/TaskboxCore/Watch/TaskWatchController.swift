@@ -19,24 +19,23 @@ struct TaskWatchController {
     @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> Response {
         let (caller, task) = try await TaskRequest.resolveTask(context, database)
         // Authorised like logs: reading the task and connecting to its app; 404 otherwise.
-        try await TaskAppV2Controller(database: database).authorizeInput(task, caller)
-        return try await stream(task.id, request, context)
+        let access = try await TaskAppV2Controller(database: database).authorizeInput(task, caller)
+        return try await stream(access, request, context)
     }
 
     /// The experimental API names a task by its workspace id.
     @Sendable func watchExperimental(_ request: Request, context: AppRequestContext) async throws -> Response {
         let store = try context.store(database)
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
-        let view = try await store.workspaceForApp(id: try TaskAppController.taskID(context))
-        guard let task = try await store.task(of: view) else { throw APIError.notFound }
-        return try await stream(task.id, request, context)
+        let access = try await store.appAccess(toTaskOfWorkspace: try TaskAppController.taskID(context))
+        return try await stream(access, request, context)
     }
 
     /// Resumes after `Last-Event-ID`, or `?after=` for clients that cannot set headers.
-    private func stream(_ taskID: String, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+    private func stream(_ access: TaskAppAccess, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let after = request.headers[HTTPField.Name("Last-Event-ID")!] ?? request.goQuery.first("after")
         let channel = context.channel
-        guard let attachment = await hubs.attach(taskID: taskID, after: after, cutOff: { channel?.close(promise: nil) }) else {
+        guard let attachment = await hubs.attach(access, after: after, cutOff: { channel?.close(promise: nil) }) else {
             throw APIError.notFound
         }
         return Self.eventStream(request) { write in

@@ -32,7 +32,7 @@ actor TaskWatchHub {
     }
 
     let taskID: String
-    let database: AppDatabase
+    let store: SystemStore<WatchHubRole>
     let changes: TaskChangeFeed
     let options: TaskWatchOptions
     let logger: Logger
@@ -54,10 +54,10 @@ actor TaskWatchHub {
     private(set) var stopped = false
     private var idleSince: ContinuousClock.Instant?
 
-    init(taskID: String, database: AppDatabase, changes: TaskChangeFeed, options: TaskWatchOptions, logger: Logger,
+    init(taskID: String, store: SystemStore<WatchHubRole>, changes: TaskChangeFeed, options: TaskWatchOptions, logger: Logger,
          onIdle: @escaping @Sendable (TaskWatchHub) async -> Void) {
         self.taskID = taskID
-        self.database = database
+        self.store = store
         self.changes = changes
         self.options = options
         self.logger = logger
@@ -191,8 +191,8 @@ actor TaskWatchHub {
         let row: TaskRow?
         var workspace: WorkspaceView?
         do {
-            row = try await database.task(id: taskID)
-            if let id = row?.workspaceID { workspace = try await database.workspaceView(id: id) }
+            row = try await store.task(id: taskID)
+            if let id = row?.workspaceID { workspace = try await store.workspaceView(id: id) }
         } catch {
             logger.error("watch cannot read the task", metadata: ["task": .string(taskID), "error": "\(error)"])
             return
@@ -216,7 +216,7 @@ actor TaskWatchHub {
 
     private func followAgent(_ row: TaskRow) async {
         var client: AgentAPIClient?
-        if row.status == .active, let appID = row.appID, let app = try? await database.sidebarApp(jobID: nil, appID: appID) {
+        if row.status == .active, let appID = row.appID, let app = try? await store.sidebarApp(appID: appID) {
             client = try? TaskAppConversation.client(for: app, urlMissingMessage: "")
         }
         guard let client else {

@@ -74,7 +74,7 @@ public struct WebhookBenchmark: Sendable {
         let options = WebhookOptions(targets: try WebhookTargetPolicy.parse(["127.0.0.1/8"]), concurrency: max(16, subscriptions))
 
         // Latency: one event at a time, the next once every subscriber has the previous one.
-        var worker = Task { try await WebhookWorker(database: database, options: options, logger: quiet).run() }
+        var worker = Task { try await WebhookWorker(store: SystemStore(database), options: options, logger: quiet).run() }
         for i in 0..<latencyEvents {
             try await database.recordTaskEvent(i % 2 == 0 ? .working : .idle, workspaceID: workspaceID, message: "event \(i)")
             try await Self.waitFor(deadline: .seconds(30)) { arrivals.count >= (i + 1) * subscriptions }
@@ -88,7 +88,7 @@ public struct WebhookBenchmark: Sendable {
         try await database.recordTaskEvents(.working, workspaceID: workspaceID, messages: (0..<backlog).map { "backlog \($0)" })
         let total = backlog * subscriptions
         let start = ContinuousClock.now
-        worker = Task { try await WebhookWorker(database: database, options: options, logger: quiet).run() }
+        worker = Task { try await WebhookWorker(store: SystemStore(database), options: options, logger: quiet).run() }
         try await Self.waitFor(deadline: .seconds(600)) { arrivals.count - before >= total }
         let elapsed = (ContinuousClock.now - start).seconds
         worker.cancel()

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// to the outbox by this process wakes it at once; a poll catches the rest. Deliveries are
 /// at-least-once: one interrupted by a crash stays pending and is sent again after the restart.
 public actor WebhookWorker: Service {
-    let database: AppDatabase
+    let store: SystemStore<WebhookDelivererRole>
     let options: WebhookOptions
     let logger: Logger
     let pollInterval: Duration
@@ -20,8 +20,8 @@ public actor WebhookWorker: Service {
     private var inFlight: Set<String> = []  // subscription ids
     private let wakeLoop = WakeLoop()
 
-    public init(database: AppDatabase, options: WebhookOptions, logger: Logger, pollInterval: Duration = .seconds(1)) {
-        self.database = database
+    public init(store: SystemStore<WebhookDelivererRole>, options: WebhookOptions, logger: Logger, pollInterval: Duration = .seconds(1)) {
+        self.store = store
         self.options = options
         self.logger = logger
         self.pollInterval = pollInterval
@@ -38,7 +38,7 @@ public actor WebhookWorker: Service {
     /// Deliveries run as children of the loop's task group: after graceful shutdown stops the
     /// dispatch loop, the attempts under way (each bounded by the timeout) are awaited.
     public func run() async throws {
-        let observation = database.observeWebhookDeliveries { [weak self] in self?.wake() }
+        let stopObserving = store.observeDeliveries { [weak self] in self?.wake() }
         await wakeLoop.run(pollInterval: pollInterval, dispatch: { claims in await self.dispatch(to: claims) }) { delivery in
             let retryIn = await self.deliver(delivery)
             await self.finished(delivery.subscriptionID)
@@ -48,7 +48,7 @@ public actor WebhookWorker: Service {
                 self.wake()
             }
         }
-        observation.cancel()
+        stopObserving()
         do {
             try await client.shutdown()
         } catch {
@@ -61,7 +61,7 @@ public actor WebhookWorker: Service {
         guard free > 0 else { return }
         let due: [DueDelivery]
         do {
-            due = try await database.dueWebhookDeliveries(now: Timestamp.now(), excluding: inFlight, limit: free)
+            due = try await store.dueDeliveries(now: Timestamp.now(), excluding: inFlight, limit: free)
         } catch {
             logger.error("cannot read the webhook outbox", metadata: ["error": "\(error)"])
             return
@@ -103,7 +103,7 @@ public actor WebhookWorker: Service {
                            "error": .string(failure.message), "retry": .string(retryAt ?? "given up")])
         }
         do {
-            try await database.recordWebhookAttempt(delivery, outcome: outcome, attemptedAt: attemptedAt, durationMs: durationMs)
+            try await store.recordAttempt(delivery, outcome: outcome, attemptedAt: attemptedAt, durationMs: durationMs)
         } catch {
             logger.error("cannot record a webhook attempt", metadata: ["error": "\(error)"])
         }
