@@ -38,16 +38,15 @@ import Testing
             #"\bdatabase\s*\.\s*(workspaceView|workspaceDetail|workspaceID|task|templateVersionInfo|templates|templateVersion|"#
                 + #"presets|activeVersionID|organization|user|userWithMemberships|userReference|userProfile|listTasks|"#
                 + #"listWorkspaces|prompts|createBuild|cancelBuild|setFavorite|createWorkspace|markTaskDeleted|"#
-                + #"updateTaskPrompt|resolveUserParameter|queuedInputs|enqueueInput|withdrawQueuedInput)\("#)
-        // Background workers act as the system for streams and queues a route authorized
-        // (Coder's `AsSystemRestricted`), not for a caller.
-        let system: Set = ["Tasks/TaskQueueWorker.swift", "Watch/TaskWatchHub.swift"]
+                + #"updateTaskPrompt|resolveUserParameter|queuedInputs|enqueueInput|withdrawQueuedInput|hasQueuedInputs|"#
+                + #"taskSnapshot|sidebarApp|workspaceViews|createWebhook|webhooks|webhook|deleteWebhook|rotateWebhookSecret|"#
+                + #"webhookDeliveries)\("#)
         var checked = 0
         var offenders: [String] = []
         for folder in ["HTTP", "Tasks", "Watch", "Search"] {
             let directory = core.appendingPathComponent(folder)
             for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-            where name.hasSuffix(".swift") && !system.contains("\(folder)/\(name)") {
+            where name.hasSuffix(".swift") {
                 checked += 1
                 let text = try String(contentsOfFile: directory.appendingPathComponent(name).path, encoding: .utf8)
                 for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -61,5 +60,36 @@ import Testing
         }
         #expect(checked > 50, "only \(checked) route files were read")
         #expect(offenders.isEmpty, "authorization outside the AuthorizedStore layer:\n\(offenders.joined(separator: "\n"))")
+    }
+
+    /// `AppDatabase` is handed out only at the composition root (issue #12): routes hold an
+    /// `AuthorizingLayer`, background roles a `SystemStore` of their own, so nothing under these
+    /// folders can reach the raw store, not even through the `database` inside those values.
+    @Test func onlyTheCompositionRootHoldsTheDatabase() throws {
+        let core = Paths.repoRoot.appendingPathComponent("Sources/TaskboxCore")
+        let compositionRoot: [String: String] = [
+            "HTTP/Application.swift": "buildRouter and buildApplication hand each route and worker its part of the store",
+            "Webhooks/WebhookBenchmark.swift": "the benchmark seeds its own database and starts a deliverer on it, as a test does",
+        ]
+        for (path, reason) in compositionRoot {
+            #expect(FileManager.default.fileExists(atPath: core.appendingPathComponent(path).path), "\(path) (\(reason)) is gone")
+        }
+        let database = try Regex(#"\bAppDatabase\b|\.database\b"#)
+        var checked = 0
+        var offenders: [String] = []
+        for folder in ["HTTP", "Tasks", "Watch", "Search", "Webhooks", "Provisioner", "AgentAPI", "Agents"] {
+            let directory = core.appendingPathComponent(folder)
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+            where name.hasSuffix(".swift") && compositionRoot["\(folder)/\(name)"] == nil {
+                checked += 1
+                let text = try String(contentsOfFile: directory.appendingPathComponent(name).path, encoding: .utf8)
+                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where line.contains(database) {
+                    offenders.append("\(folder)/\(name):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(checked > 80, "only \(checked) files were read")
+        #expect(offenders.isEmpty, "AppDatabase outside the composition root:\n\(offenders.joined(separator: "\n"))")
     }
 }

@@ -47,10 +47,44 @@ extension AuthorizedStore {
         return TaskAppAccess(task: task, workspace: view)
     }
 
+    /// Tasks read through this layer as the JSON of tasks-v2.md §2.1, with one read of their
+    /// workspaces.
+    public func responses(_ rows: [TaskRow]) async throws -> [TaskResponse] {
+        let workspaces = try await database.workspaceViews(ids: rows.compactMap(\.workspaceID))
+        let now = Date().timeIntervalSince1970
+        return rows.map { $0.response(workspace: $0.workspaceID.flatMap { workspaces[$0] }, now: now) }
+    }
+
+    /// The stored log snapshot of a readable task (tasks-v2.md §3.7: the logs of a task that is
+    /// not active); 404 when the caller may not read the task.
+    public func snapshot(of task: TaskRow) async throws -> StoredTaskSnapshot? {
+        guard authorizer.may(.read, task.object) else { throw APIError.notFound }
+        return try await database.taskSnapshot(taskID: task.id)
+    }
+
+    /// The task's bound app (send, logs): reached only with a `TaskAppAccess`.
+    func sidebarApp(of access: TaskAppAccess) async throws -> SidebarApp? {
+        guard let appID = access.task.appID else { return nil }
+        return try await database.sidebarApp(jobID: nil, appID: appID)
+    }
+
+    /// The sidebar app of a workspace's latest build (tasks-api.md §1.8), for a workspace whose
+    /// app the caller may connect to (`workspaceForApp(id:)`); 404 otherwise.
+    func sidebarApp(appID: String, ofLatestBuildOf workspace: WorkspaceView) async throws -> SidebarApp? {
+        guard authorizer.may(.applicationConnect, workspace.object), let build = workspace.build else { throw APIError.notFound }
+        return try await database.sidebarApp(jobID: build.jobID, appID: appID)
+    }
+
     // MARK: The follow-up queue (issue #17): reached only with a `TaskAppAccess`.
 
     public func queuedInputs(_ access: TaskAppAccess) async throws -> [QueuedInput] {
         try await database.queuedInputs(taskID: access.task.id)
+    }
+
+    /// Whether a readable task has inputs queued (a send with `"queue": true` goes behind them).
+    public func hasQueuedInputs(_ task: TaskRow) async throws -> Bool {
+        guard authorizer.may(.read, task.object) else { throw APIError.notFound }
+        return try await database.hasQueuedInputs(taskID: task.id)
     }
 
     public func enqueue(_ input: String, _ access: TaskAppAccess) async throws -> QueuedInput {

@@ -39,3 +39,9 @@ extension AuthorizedStore {
         try await TaskSearch.parse(q, lookup: StoreSearchLookup(database: database), authorizer: authorizer)
     }
 }
+
+extension AuthorizedStore {
+    /// The workspace grammar's lookup (tasks-api.md §5): names resolve as in Coder's workspace
+    /// filter; what the caller may read is filtered in the list's SQL.
+    var workspaceSearchLookup: some SearchLookup { StoreSearchLookup(database: database) }
+}

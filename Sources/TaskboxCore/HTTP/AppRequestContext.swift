@@ -26,7 +26,7 @@ public struct AppRequestContext: RequestContext {
 
     /// The store as the authenticated actor may use it: every route's reads and writes of
     /// workspaces, tasks, templates, users and organizations go through it (issue #12).
-    public func store(_ database: AppDatabase) throws -> AuthorizedStore {
-        AuthorizedStore(try requireActor(), database)
+    public func store(_ layer: AuthorizingLayer) throws -> AuthorizedStore {
+        layer.store(for: try requireActor())
     }
 }

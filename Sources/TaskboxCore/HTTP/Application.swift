@@ -51,20 +51,22 @@ public func buildRouter(
     AgentController(store: agentToken).addRoutes(to: router)
     TaskSnapshotController(store: agentToken).addRoutes(to: router)
 
+    // Routes hold the authorizing layer, never the database (issue #12).
+    let layer = AuthorizingLayer(database)
     let authenticated = router.group().add(middleware: AuthMiddleware(authenticator: Authenticator(database: database)))
-    UsersController(database: database).addRoutes(to: authenticated)
-    TemplatesController(database: database).addRoutes(to: authenticated)
-    OrganizationTemplatesController(database: database).addRoutes(to: authenticated)
-    let tasks = TasksController(database: database, nameGenerator: nameGenerator, jobs: jobs)
+    UsersController(layer: layer).addRoutes(to: authenticated)
+    TemplatesController(layer: layer).addRoutes(to: authenticated)
+    OrganizationTemplatesController(layer: layer).addRoutes(to: authenticated)
+    let tasks = TasksController(layer: layer, nameGenerator: nameGenerator, jobs: jobs)
     tasks.addRoutes(to: authenticated)
-    TaskAppController(database: database).addRoutes(to: authenticated)
-    TasksV2Controller(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
-    TaskAppV2Controller(database: database, jobs: jobs).addRoutes(to: authenticated)
-    TaskLifecycleController(database: database, jobs: jobs).addRoutes(to: authenticated)
-    WorkspacesController(database: database, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
-    WebhooksController(database: database).addRoutes(to: authenticated)
+    TaskAppController(layer: layer).addRoutes(to: authenticated)
+    TasksV2Controller(layer: layer, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
+    TaskAppV2Controller(layer: layer, jobs: jobs).addRoutes(to: authenticated)
+    TaskLifecycleController(layer: layer, jobs: jobs).addRoutes(to: authenticated)
+    WorkspacesController(layer: layer, tasks: tasks, jobs: jobs).addRoutes(to: authenticated)
+    WebhooksController(layer: layer).addRoutes(to: authenticated)
     let hubs = TaskWatchHubs(store: SystemStore(database), changes: changes, options: watch, logger: logger)
-    TaskWatchController(database: database, hubs: hubs, changes: changes, options: watch).addRoutes(to: authenticated)
+    TaskWatchController(layer: layer, hubs: hubs, changes: changes, options: watch).addRoutes(to: authenticated)
     return router
 }
 

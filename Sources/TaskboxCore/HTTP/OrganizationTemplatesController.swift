@@ -3,7 +3,7 @@ import Hummingbird
 /// The template reads Coder's task clients make by organization and name
 /// (`coder task create --template NAME [--template-version NAME]`).
 struct OrganizationTemplatesController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/api/v2/organizations/{organization}/templates", use: list)
@@ -24,15 +24,15 @@ struct OrganizationTemplatesController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try await organizationTemplates(context, context.store(database)))
+        try JSONResponse.make(try await organizationTemplates(context, context.store(layer)))
     }
 
     @Sendable func template(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try await named(context, context.store(database)))
+        try JSONResponse.make(try await named(context, context.store(layer)))
     }
 
     @Sendable func version(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let template = try await named(context, store)
         let name = context.parameters.get("templateversionname") ?? ""
         guard let version = try await store.templateVersion(of: template, named: name) else {

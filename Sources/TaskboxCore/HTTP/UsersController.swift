@@ -2,7 +2,7 @@ import Hummingbird
 
 /// `GET /api/v2/users/{user}`: who a token belongs to (clients call it with `me` to check a login).
 struct UsersController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
 
     struct Role: Encodable { var name: String; var display_name: String }
     struct User: Encodable {
@@ -19,7 +19,7 @@ struct UsersController {
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/api/v2/users/{user}") { request, context in
-            let store = try context.store(database)
+            let store = try context.store(layer)
             let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
             let profile = try await store.profile(resolved)
             let body = User(

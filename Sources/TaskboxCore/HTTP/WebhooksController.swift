@@ -4,7 +4,7 @@ import Hummingbird
 /// `/api/v2/webhooks`: a user manages the subscriptions about their own tasks, a site owner
 /// every subscription. Someone else's subscription answers 404, as Coder hides what one may not read.
 struct WebhooksController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.get("/api/v2/webhooks", use: list)
@@ -42,7 +42,7 @@ struct WebhooksController {
         case .failure(let invalid):
             throw APIError(400, "Validation failed.", validations: [ValidationFailure(field: "events", detail: invalid.detail)])
         }
-        let created = try await context.store(database).createWebhook(url: url, events: events, user: user)
+        let created = try await context.store(layer).createWebhook(url: url, events: events, user: user)
         let s = created.subscription
         return try JSONResponse.make(
             Created(id: s.id, user_id: s.user_id, url: s.url, events: s.events, status: s.status, created_at: s.created_at,
@@ -51,7 +51,7 @@ struct WebhooksController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        try JSONResponse.make(try await context.store(database).webhooks())
+        try JSONResponse.make(try await context.store(layer).webhooks())
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -77,7 +77,7 @@ struct WebhooksController {
 
     /// `{webhook}`: a UUID of a subscription the caller may manage (`Authorizer.mayManageWebhook`).
     func managed(_ context: AppRequestContext) async throws -> (store: AuthorizedStore, webhook: ManagedWebhook) {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let raw = context.parameters.get("webhook") ?? ""
         let id: String
         do {

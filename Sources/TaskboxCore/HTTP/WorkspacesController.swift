@@ -3,7 +3,7 @@ import Hummingbird
 
 /// The Coder workspace endpoints tasks need around them (taskbox.md §4).
 struct WorkspacesController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
     let tasks: TasksController
     let jobs: JobNotifier
 
@@ -33,7 +33,7 @@ struct WorkspacesController {
     }
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let view = try await readable(context, store)
         let showDeleted = request.goQuery.first("deleted") == "true"
         if view.deleted && !showDeleted { throw Self.deletedError(view.id) }
@@ -42,7 +42,7 @@ struct WorkspacesController {
     }
 
     @Sendable func build(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let view = try await readable(context, store)
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceBuildRequest")
         let requested = try body.string("transition")
@@ -73,13 +73,13 @@ struct WorkspacesController {
     }
 
     private func setFavorite(_ value: Bool, _ context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         try await store.setFavorite(value, on: try await readable(context, store))
         return Response(status: .noContent)
     }
 
     @Sendable func cancel(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let raw = context.parameters.get("build") ?? ""
         guard let buildID = try? GoUUID.parse(raw).lowercased else {
             throw APIError(400, "Invalid UUID \"\(raw)\".")
@@ -92,7 +92,7 @@ struct WorkspacesController {
     /// `POST /api/v2/organizations/{organization}/members/{user}/workspaces`: a plain workspace
     /// with Coder's `CreateWorkspaceRequest`, under the rules of tasks-api.md §1.2.1.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let org = try store.organization(nameOrID: context.parameters.get("organization") ?? "")
         let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceRequest")

@@ -4,7 +4,7 @@ import Hummingbird
 /// Send and logs: the task's sidebar app, an agentapi server, reached over HTTP
 /// (tasks-api.md §1.6–§1.8).
 struct TaskAppController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
         group.post("/api/experimental/tasks/{user}/{id}/send", use: send)
@@ -12,7 +12,7 @@ struct TaskAppController {
     }
 
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let id = try Self.taskID(context)
         let body = try await RequestBody.read(request, context: context, as: "TaskSendRequest")
@@ -25,7 +25,7 @@ struct TaskAppController {
     }
 
     @Sendable func logs(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let id = try Self.taskID(context)
         let client = try await sidebarClient(id: id, store: store)
@@ -49,7 +49,7 @@ struct TaskAppController {
         guard build.hasAITask == true, let appID = build.sidebarAppID, appID != ID.nilUUID else {
             throw APIError(400, "Task is not configured with a sidebar app.")
         }
-        guard let app = try await database.sidebarApp(jobID: build.jobID, appID: appID) else {
+        guard let app = try await store.sidebarApp(appID: appID, ofLatestBuildOf: view) else {
             throw APIError(400, "Task sidebar app not found in latest build.")
         }
         switch app.health {

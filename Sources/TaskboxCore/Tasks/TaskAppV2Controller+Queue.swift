@@ -19,10 +19,10 @@ extension TaskAppV2Controller {
             break
         case .paused:
             let access = try await authorizeInput(task, caller)
-            try await TaskLifecycleController(database: database, jobs: jobs).startResumeBuild(task, access.workspace, caller)
+            try await TaskLifecycleController(layer: layer, jobs: jobs).startResumeBuild(task, access.workspace, caller)
             jobs.enqueued()
         case .active:
-            if try await !database.hasQueuedInputs(taskID: task.id) {
+            if try await !caller.store.hasQueuedInputs(task) {
                 let client = try await appClient(task, caller)
                 do {
                     try await TaskAppConversation.send(input, via: client, busyStatus: 409)
@@ -43,13 +43,13 @@ extension TaskAppV2Controller {
     }
 
     @Sendable func listQueue(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let access = try await authorizeInput(task, caller)
         return JSONResponse.make(writing: QueueListing(entries: try await caller.store.queuedInputs(access)))
     }
 
     @Sendable func withdraw(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let access = try await authorizeInput(task, caller)
         let raw = context.parameters.get("id") ?? ""
         guard let id = try? GoUUID.parse(raw).lowercased else { throw APIError(400, "Invalid UUID \"\(raw)\" for queued input ID.") }

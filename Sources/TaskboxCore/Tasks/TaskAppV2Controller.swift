@@ -4,7 +4,7 @@ import Hummingbird
 /// v2 send and logs (tasks-v2.md §3.6–§3.8): gated on the task status, talking to the
 /// task's bound app; logs of a task that is not active come from its stored snapshot.
 struct TaskAppV2Controller {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
     var jobs = JobNotifier()
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -16,7 +16,7 @@ struct TaskAppV2Controller {
     // MARK: §3.6
 
     @Sendable func send(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let body = try await TaskBody.read(request, context: context, as: "TaskSendRequest")
         let input = try body.string("input")
         // No trimming: whitespace is input.
@@ -31,7 +31,7 @@ struct TaskAppV2Controller {
     // MARK: §3.7
 
     @Sendable func logs(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         switch task.status {
         case .active:
             let client = try await appClient(task, caller)
@@ -40,7 +40,7 @@ struct TaskAppV2Controller {
             }
             return JSONResponse.make(writing: TaskLogsResponse(messages: messages))
         case .paused, .pending, .initializing:
-            guard let stored = try await database.taskSnapshot(taskID: task.id) else {
+            guard let stored = try await caller.store.snapshot(of: task) else {
                 return JSONResponse.make(writing: TaskLogsResponse(messages: [], snapshot: true))
             }
             let snapshot = try TaskLogSnapshot.decode(stored.json)
@@ -71,10 +71,10 @@ struct TaskAppV2Controller {
         }
         let noWorkspace = APIError(400, "Task does not have a workspace.")
         if task.workspaceID == nil { throw noWorkspace }
-        guard let appID = task.appID else { throw APIError(400, "Task does not have a workspace app.") }
-        _ = try await caller.store.appAccess(to: task, missing: noWorkspace)
+        if task.appID == nil { throw APIError(400, "Task does not have a workspace app.") }
+        let access = try await caller.store.appAccess(to: task, missing: noWorkspace)
         // Coder dereferences a missing app and panics: the generic 500.
-        guard let app = try await database.sidebarApp(jobID: nil, appID: appID) else {
+        guard let app = try await caller.store.sidebarApp(of: access) else {
             throw APIError(500, "An internal server error occurred.")
         }
         return try TaskAppConversation.client(for: app, urlMissingMessage: "Task app URL is not configured.")

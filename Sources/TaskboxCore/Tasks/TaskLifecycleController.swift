@@ -3,7 +3,7 @@ import Hummingbird
 /// Pause and resume (tasks-v2.md §3.9, §3.10): a stop or start build of the task's workspace
 /// with the task reasons, answered 202 with that build.
 struct TaskLifecycleController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
     let jobs: JobNotifier
 
     func addRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -15,7 +15,7 @@ struct TaskLifecycleController {
 
     /// No status precondition: pausing a paused task makes another stop build (§3.9).
     @Sendable func pause(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let workspace = try await caller.store.workspace(of: task, missing: Self.noWorkspace)
         try await createBuild(workspace, .stop, .taskManualPause, caller)
         return try await answer(workspace, caller)
@@ -24,7 +24,7 @@ struct TaskLifecycleController {
     /// Only a `running` workspace is refused up front; a build in progress is the build
     /// layer's 409 (§3.10).
     @Sendable func resume(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let workspace = try await caller.store.workspace(of: task, missing: Self.noWorkspace)
         try await startResumeBuild(task, workspace, caller)
         return try await answer(workspace, caller)

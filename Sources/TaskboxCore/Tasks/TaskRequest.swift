@@ -7,8 +7,8 @@ struct TaskRequest {
     let store: AuthorizedStore
     let user: ResolvedUserParameter
 
-    static func resolve(_ context: AppRequestContext, _ database: AppDatabase) async throws -> TaskRequest {
-        let store = try context.store(database)
+    static func resolve(_ context: AppRequestContext, _ layer: AuthorizingLayer) async throws -> TaskRequest {
+        let store = try context.store(layer)
         let user = try await store.resolveUserParameter(context.parameters.get("user") ?? "", unknownIsNotFound: true)
         return TaskRequest(store: store, user: user)
     }
@@ -21,8 +21,8 @@ struct TaskRequest {
     }
 
     /// Both resolutions of a `{user}/{task}` route.
-    static func resolveTask(_ context: AppRequestContext, _ database: AppDatabase) async throws -> (TaskRequest, TaskRow) {
-        let request = try await resolve(context, database)
+    static func resolveTask(_ context: AppRequestContext, _ layer: AuthorizingLayer) async throws -> (TaskRequest, TaskRow) {
+        let request = try await resolve(context, layer)
         return (request, try await request.task(context))
     }
 }

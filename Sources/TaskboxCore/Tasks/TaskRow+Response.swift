@@ -23,12 +23,3 @@ extension TaskRow {
                 workspace_name: workspace?.name ?? "", workspace_status: latest?.status.rawValue ?? ""))
     }
 }
-
-extension AppDatabase {
-    /// Converts tasks with one read of their workspaces.
-    func taskResponses(_ rows: [TaskRow]) async throws -> [TaskResponse] {
-        let workspaces = try await workspaceViews(ids: rows.compactMap(\.workspaceID))
-        let now = Date().timeIntervalSince1970
-        return rows.map { $0.response(workspace: $0.workspaceID.flatMap { workspaces[$0] }, now: now) }
-    }
-}

@@ -5,7 +5,7 @@ import Logging
 /// Coder's experimental task endpoints (tasks-api.md §1), each check in the order the
 /// reference handlers make it.
 struct TasksController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
     let nameGenerator: TaskNameGenerator?
     let jobs: JobNotifier
 
@@ -20,7 +20,7 @@ struct TasksController {
     // MARK: §1.1
 
     @Sendable func prompts(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let raw = request.goQuery.first("build_ids")
         if raw.isEmpty { throw APIError(400, "build_ids query parameter is required") }
         var ids: [String] = []
@@ -70,7 +70,7 @@ struct TasksController {
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let query = request.goQuery
         let pagination: Pagination
         do {
@@ -82,7 +82,7 @@ struct TasksController {
         var filter: WorkspaceFilter
         do {
             filter = try await WorkspaceSearch.parse(
-                q, lookup: StoreSearchLookup(database: database),
+                q, lookup: store.workspaceSearchLookup,
                 agentInactiveDisconnectTimeoutSeconds: AgentConnection.inactiveDisconnectTimeoutSeconds)
         } catch {
             throw APIError(400, "Invalid workspace search query.", validations: error.validations)
@@ -102,7 +102,7 @@ struct TasksController {
     // MARK: §1.2
 
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let body = try await RequestBody.read(request, context: context, as: "CreateTaskRequest")
         let versionID = try body.uuid("template_version_id")
@@ -196,7 +196,7 @@ struct TasksController {
     // MARK: §1.4
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let view = try await store.workspace(id: try TaskAppController.taskID(context))
         guard let build = view.build else { throw APIError.notFound }
@@ -208,7 +208,7 @@ struct TasksController {
     // MARK: §1.5
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let view = try await store.workspace(id: try TaskAppController.taskID(context))
         guard let build = view.build, build.hasAITask == true else { throw APIError.notFound }

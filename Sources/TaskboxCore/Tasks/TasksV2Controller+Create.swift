@@ -6,7 +6,7 @@ extension TasksV2Controller {
 
     /// `POST /api/v2/tasks/{user}` (tasks-v2.md §3.2.1), in check order.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let caller = try await TaskRequest.resolve(context, database)
+        let caller = try await TaskRequest.resolve(context, layer)
         let body = try await TaskBody.read(request, context: context, as: "CreateTaskRequest")
         let versionID = try body.uuid("template_version_id")
         let presetID = try body.uuid("template_version_preset_id")
@@ -45,7 +45,7 @@ extension TasksV2Controller {
         guard let task = try await caller.store.task(id: taskID) else {
             throw APIError(500, "Internal error fetching task.", detail: "task \(taskID) not found after insert")
         }
-        let response = try await responses([task])[0]
+        let response = try await caller.store.responses([task])[0]
         jobs.enqueued()
         return JSONResponse.make(writing: response, status: .created)
     }

@@ -6,7 +6,7 @@ import Logging
 /// order the reference handlers make it. Send/logs, pause/resume and the agent's snapshot
 /// upload live in their own controllers.
 struct TasksV2Controller {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
     let tasks: TasksController
     let jobs: JobNotifier
 
@@ -21,7 +21,7 @@ struct TasksV2Controller {
     // MARK: §3.1
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let query = request.goQuery
         let filter = try await Self.filter(query.first("q"), store)
         // taskbox extension (tasks-v2.md §11.6): paging and a total `count` only when asked for.
@@ -34,7 +34,7 @@ struct TasksV2Controller {
             }
         }
         let (rows, total) = try await store.tasks(filter: filter, pagination: pagination)
-        let tasks = try await responses(rows)
+        let tasks = try await store.responses(rows)
         return JSONResponse.make(writing: TasksController.ListResponse(tasks: tasks, count: total))
     }
 
@@ -47,12 +47,10 @@ struct TasksV2Controller {
         }
     }
 
-    func responses(_ rows: [TaskRow]) async throws -> [TaskResponse] { try await database.taskResponses(rows) }
-
     // MARK: §3.3
 
     @Sendable func get(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let workspace = try await caller.store.workspace(
             of: task, missing: APIError(500, "Internal error fetching task.", detail: "Task workspace ID is invalid."))
         guard workspace.build != nil else { throw APIError.notFound }
@@ -62,7 +60,7 @@ struct TasksV2Controller {
     // MARK: §3.4
 
     @Sendable func delete(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         if task.workspaceID != nil {
             let workspace = try await caller.store.workspace(of: task, missing: APIError.notFound)
             try await withBuildErrorDetail {
@@ -78,7 +76,7 @@ struct TasksV2Controller {
     // MARK: §3.5
 
     @Sendable func updateInput(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         let body = try await TaskBody.read(request, context: context, as: "UpdateTaskInputRequest")
         let input = try body.string("input")
         if input.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw APIError(400, "Task input is required.") }

@@ -9,9 +9,8 @@ import Hummingbird
 /// starts over with the whole set (taskbox decision: no resume for the list stream).
 extension TaskWatchController {
     @Sendable func watchAll(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         let filter = try await TasksV2Controller.filter(request.goQuery.first("q"), store)
-        let database = self.database
         let changes = self.changes
         let keepAlive = options.keepAlive
         let (feedID, signals) = changes.listen()
@@ -34,7 +33,7 @@ extension TaskWatchController {
                 var seq = 0
                 func scan() async throws {
                     let (rows, _) = try await store.tasks(filter: filter, pagination: nil)
-                    let tasks = try await database.taskResponses(rows)
+                    let tasks = try await store.responses(rows)
                     for task in tasks {
                         let before = sent[task.id]
                         guard before?.status != task.status || before?.current_state != task.current_state else { continue }

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// `GET …/tasks/{user}/{task}/watch` (issue #17): a task's events as Server-Sent Events.
 struct TaskWatchController {
-    let database: AppDatabase
+    let layer: AuthorizingLayer
     let hubs: TaskWatchHubs
     let changes: TaskChangeFeed
     let options: TaskWatchOptions
@@ -17,15 +17,15 @@ struct TaskWatchController {
     }
 
     @Sendable func watch(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let (caller, task) = try await TaskRequest.resolveTask(context, database)
+        let (caller, task) = try await TaskRequest.resolveTask(context, layer)
         // Authorised like logs: reading the task and connecting to its app; 404 otherwise.
-        let access = try await TaskAppV2Controller(database: database).authorizeInput(task, caller)
+        let access = try await TaskAppV2Controller(layer: layer).authorizeInput(task, caller)
         return try await stream(access, request, context)
     }
 
     /// The experimental API names a task by its workspace id.
     @Sendable func watchExperimental(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let store = try context.store(database)
+        let store = try context.store(layer)
         _ = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let access = try await store.appAccess(toTaskOfWorkspace: try TaskAppController.taskID(context))
         return try await stream(access, request, context)
