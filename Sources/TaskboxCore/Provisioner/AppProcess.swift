@@ -66,6 +66,21 @@ enum AppProcess {
             // Not even SIGKILL ended it (uninterruptible sleep): the job finishes anyway.
             return
         }
+        // What left the group is not our child: look until it is gone, killing again what a
+        // shell forked between the look and the kill (bounded; a SIGKILLed process takes a
+        // moment to leave the process table on a loaded machine).
+        await killUntilGone(remaining, within: .seconds(2))
+    }
+
+    /// SIGKILL to `find()`'s processes until it finds none or `within` has passed.
+    static func killUntilGone(_ find: () -> [pid_t], within: Duration) async {
+        let deadline = ContinuousClock.now + within
+        while ContinuousClock.now < deadline {
+            let left = find()
+            if left.isEmpty { return }
+            for pid in left { kill(pid, SIGKILL) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Processes left running by a `serve` that was killed (children outlive it), found by
@@ -78,6 +93,6 @@ enum AppProcess {
         while ContinuousClock.now < deadline, !ProcessTable.find(marked: marked).isEmpty {
             try? await Task.sleep(for: .milliseconds(50))
         }
-        for pid in ProcessTable.find(marked: marked) { kill(pid, SIGKILL) }
+        await killUntilGone({ ProcessTable.find(marked: marked) }, within: .seconds(2))
     }
 }
