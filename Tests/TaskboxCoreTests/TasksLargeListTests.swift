@@ -124,4 +124,32 @@ import Testing
             #expect(p.ids.isEmpty && p.count == 0)
         }
     }
+
+    /// Issue #19: every list form of `bench/run` reads its page from an index in list order,
+    /// the favourites from their own index, and never sorts (SQLite's own plans on the seeded file).
+    @Test func everyListFormReadsItsPageFromAnIndex() async throws {
+        let s = try Setup()
+        let forms: [(user: String, query: String, pageIndex: String)] = [
+            ("user-00000", "owner:me", "workspaces_list_owner"),
+            ("user-00000", "owner:me status:running", "workspaces_list_owner_status"),
+            ("user-00000", "owner:me ws-00", "workspaces_list_owner"),
+            ("admin", "", "workspaces_list_all"),
+            ("admin", "status:running", "workspaces_list_status"),
+        ]
+        for form in forms {
+            let plans = try await ListBenchmark(query: form.query, limit: 25, username: form.user, duration: .zero, concurrency: 1)
+                .queryPlans(on: s.db)
+            let byStatement = Dictionary(uniqueKeysWithValues: plans.map { ($0.statement, $0.plan.joined(separator: "; ")) })
+            let label = "\(form.user) q=\(form.query)"
+            #expect(byStatement["favourites"] == "SEARCH w USING INDEX workspaces_favorites (owner_id=? AND list_task=?)", "\(label)")
+            #expect(byStatement["page"]?.hasPrefix("SEARCH w USING INDEX \(form.pageIndex) (") == true, "\(label): \(byStatement)")
+            #expect(byStatement["page after after_id"]?.hasPrefix("SEARCH w USING INDEX \(form.pageIndex) (") == true,
+                    "\(label): \(byStatement)")
+            #expect(byStatement["page after after_id"]?.contains("list_key>?") == true, "\(label): \(byStatement)")
+            #expect(byStatement["after_id's key"] == "SEARCH w USING INDEX sqlite_autoindex_workspaces_1 (id=?)", "\(label)")
+            for (statement, plan) in byStatement {
+                #expect(!plan.contains("TEMP B-TREE"), "\(label) \(statement) sorts: \(plan)")
+            }
+        }
+    }
 }

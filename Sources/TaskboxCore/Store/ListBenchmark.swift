@@ -26,7 +26,8 @@ public struct ListBenchmark: Sendable {
         public var p99Microseconds: Double
     }
 
-    public func run(on database: AppDatabase) async throws -> Result {
+    /// The query as `GET /api/experimental/tasks?q=…&limit=…` builds it for `username`.
+    func workspaceQuery(on database: AppDatabase) async throws -> WorkspaceQuery {
         guard let user = try database.user(nameOrID: username),
               let loaded = try await database.actor(userID: user.id)
         else { throw StoreError.notFound("user \(username) not found") }
@@ -37,9 +38,19 @@ public struct ListBenchmark: Sendable {
             filter.ownerID = UUID(uuidString: user.id)
             filter.ownerUsername = ""
         }
-        let workspaceQuery = WorkspaceQuery(
+        return WorkspaceQuery(
             filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: user.id,
             pagination: Pagination(limit: limit))
+    }
+
+    /// SQLite's plan (`EXPLAIN QUERY PLAN`) of each statement the list can run.
+    public func queryPlans(on database: AppDatabase) async throws -> [(statement: String, plan: [String])] {
+        let workspaceQuery = try await workspaceQuery(on: database)
+        return try await database.pool.read { db in try workspaceQuery.queryPlans(db) }
+    }
+
+    public func run(on database: AppDatabase) async throws -> Result {
+        let workspaceQuery = try await workspaceQuery(on: database)
         let deadline = ContinuousClock.now + duration
         let samples = try await withThrowingTaskGroup(of: [Double].self) { group in
             for _ in 0..<concurrency {

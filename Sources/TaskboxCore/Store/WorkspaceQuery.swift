@@ -95,8 +95,12 @@ struct WorkspaceQuery {
     }
 
     /// The rows the filter reads: the workspace alone when it can, so a page comes from one index.
-    var source: String {
+    var source: String { source(index: nil) }
+
+    /// `source`, reading the workspaces through `index` when one is named.
+    func source(index: String?) -> String {
         var from = "FROM workspaces w"
+        if let index { from += " INDEXED BY \(index)" }
         if needsBuild {
             from += " JOIN templates t ON t.id = w.template_id LEFT JOIN workspace_builds b ON b.id = w.latest_build_id"
         }
@@ -106,15 +110,19 @@ struct WorkspaceQuery {
     /// §6.6's first key: the requester's own favourites come before everything else.
     static let favoriteSQL = "(w.owner_id = ? AND w.favorite = 1)"
 
+    /// The favourites are read from their own index (migration 0006), whatever else the filter
+    /// names: left to choose, SQLite takes a filter's index (`status:` → the owner/status index)
+    /// and reads every matching row to find the few favourites among them (565 table reads for
+    /// `owner:me status:running` on the 100,000-workspace bench, against 122 favourites).
+    static let favoritesIndex = "workspaces_favorites"
+
     /// One page of workspaces and the total number that match. The order is §6.6's with the id
     /// last (a total order for `after_id`): the requester's favourites, few, are read apart;
     /// the rest is read in `list_key` order (migration 0002) from an index, never sorted.
     /// With a `cache`, rows whose `row_version` it holds are not read again.
     func run(_ db: Database, cache: TaskRowCache? = nil) throws -> (workspaces: [WorkspaceView], total: Int) {
-        let (whereSQL, whereArguments) = whereClause()
-        let favoriteRows = try Self.idsAndVersions(
-            db.cachedStatement(sql: "SELECT w.id, w.row_version \(source) WHERE \(whereSQL) AND \(Self.favoriteSQL) ORDER BY w.list_key"),
-            arguments: whereArguments + [requesterID])
+        let clause = whereClause()
+        let favoriteRows = try Self.idsAndVersions(db, favoritesStatement(clause))
         let favorites = favoriteRows.map(\.id)
 
         // Where the page starts: after `after_id` (among the favourites, or by its key among
@@ -124,14 +132,12 @@ struct WorkspaceQuery {
         if let after = pagination.afterID?.lowercased {
             if let index = favorites.firstIndex(of: after) {
                 favoriteStart = index + 1
-            } else if let key = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT w.list_key \(source) WHERE \(whereSQL) AND w.id = ?"),
-                arguments: whereArguments + [after]) {
+            } else if let key = try fetchOne(db, String.self, afterKeyStatement(clause, id: after)) {
                 favoriteStart = favorites.count
                 afterKey = key
             } else {
                 // An id not in the list gives an empty page (taskbox.md §5).
-                return ([], try count(db, whereSQL, whereArguments))
+                return ([], try count(db, clause))
             }
         }
         var page = Array(favoriteRows.dropFirst(favoriteStart).dropFirst(pagination.offset))
@@ -139,22 +145,68 @@ struct WorkspaceQuery {
         let restOffset = max(0, pagination.offset - max(0, favorites.count - favoriteStart))
         let restLimit = pagination.limit > 0 ? pagination.limit - page.count : -1
         if restLimit != 0 {
-            var sql = "SELECT w.id, w.row_version \(source) WHERE \(whereSQL) AND NOT \(Self.favoriteSQL)"
-            var arguments = whereArguments + [requesterID]
-            if let afterKey {
-                sql += " AND w.list_key > ?"
-                arguments += [afterKey]
-            }
-            sql += " ORDER BY w.list_key LIMIT ? OFFSET ?"
-            arguments += [restLimit, restOffset]
-            page += try Self.idsAndVersions(db.cachedStatement(sql: sql), arguments: arguments)
+            page += try Self.idsAndVersions(db, restStatement(clause, afterKey: afterKey, limit: restLimit, offset: restOffset))
         }
         let workspaces = try Self.views(db, page: page, cache: cache)
         // A first page that is not full holds the whole list; otherwise count from the index.
         if pagination.afterID == nil, pagination.offset == 0, pagination.limit == 0 || workspaces.count < pagination.limit {
             return (workspaces, workspaces.count)
         }
-        return (workspaces, try count(db, whereSQL, whereArguments))
+        return (workspaces, try count(db, clause))
+    }
+
+    typealias SQLStatement = (sql: String, arguments: StatementArguments)
+
+    /// The requester's favourites among the matches, in list order.
+    func favoritesStatement(_ clause: SQLStatement) -> SQLStatement {
+        let (whereSQL, arguments) = clause
+        return ("SELECT w.id, w.row_version \(source(index: Self.favoritesIndex)) WHERE \(whereSQL) AND \(Self.favoriteSQL) ORDER BY w.list_key",
+                arguments + [requesterID])
+    }
+
+    /// The list key of `after_id` when it is one of the matches.
+    func afterKeyStatement(_ clause: SQLStatement, id: String) -> SQLStatement {
+        let (whereSQL, arguments) = clause
+        return ("SELECT w.list_key \(source) WHERE \(whereSQL) AND w.id = ?", arguments + [id])
+    }
+
+    /// The matches that are not the requester's favourites, in list order, after `afterKey`.
+    func restStatement(_ clause: SQLStatement, afterKey: String?, limit: Int, offset: Int) -> SQLStatement {
+        let (whereSQL, whereArguments) = clause
+        var sql = "SELECT w.id, w.row_version \(source) WHERE \(whereSQL) AND NOT \(Self.favoriteSQL)"
+        var arguments = whereArguments + [requesterID]
+        if let afterKey {
+            sql += " AND w.list_key > ?"
+            arguments += [afterKey]
+        }
+        return (sql + " ORDER BY w.list_key LIMIT ? OFFSET ?", arguments + [limit, offset])
+    }
+
+    /// The number of matches: from `workspace_list_totals` when the filter is one it keeps.
+    func countStatement(_ clause: SQLStatement) -> SQLStatement {
+        if countsFromTotals {
+            let (totalsSQL, arguments) = whereClause(totals: true)
+            return ("SELECT coalesce(sum(w.n), 0) FROM workspace_list_totals w WHERE \(totalsSQL)", arguments)
+        }
+        return ("SELECT count(*) \(source) WHERE \(clause.sql)", clause.arguments)
+    }
+
+    /// SQLite's plan for each statement a page can run (`EXPLAIN QUERY PLAN`, one line per
+    /// step), for `taskbox bench sql --explain`, BENCHMARKS.md and the tests that keep every
+    /// list form on an index.
+    func queryPlans(_ db: Database) throws -> [(statement: String, plan: [String])] {
+        let clause = whereClause()
+        let statements: [(String, SQLStatement)] = [
+            ("favourites", favoritesStatement(clause)),
+            ("page", restStatement(clause, afterKey: nil, limit: max(pagination.limit, 1), offset: 0)),
+            ("page after after_id", restStatement(clause, afterKey: "", limit: max(pagination.limit, 1), offset: 0)),
+            ("after_id's key", afterKeyStatement(clause, id: "")),
+            ("count", countStatement(clause)),
+        ]
+        return try statements.map { name, statement in
+            let rows = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + statement.sql, arguments: statement.arguments)
+            return (name, rows.map { $0["detail"] as String })
+        }
     }
 
     /// Whether every condition of the filter is one `workspace_list_totals` keeps a key for.
@@ -169,14 +221,18 @@ struct WorkspaceQuery {
         return rest == WorkspaceFilter()
     }
 
-    private func count(_ db: Database, _ whereSQL: String, _ arguments: StatementArguments) throws -> Int {
-        if countsFromTotals {
-            let (totalsSQL, totalsArguments) = whereClause(totals: true)
-            return try Int.fetchOne(
-                db.cachedStatement(sql: "SELECT coalesce(sum(w.n), 0) FROM workspace_list_totals w WHERE \(totalsSQL)"),
-                arguments: totalsArguments) ?? 0
-        }
-        return try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) \(source) WHERE \(whereSQL)"), arguments: arguments) ?? 0
+    private func count(_ db: Database, _ clause: SQLStatement) throws -> Int {
+        try fetchOne(db, Int.self, countStatement(clause)) ?? 0
+    }
+
+    private func fetchOne<T: DatabaseValueConvertible & StatementColumnConvertible>(
+        _ db: Database, _ type: T.Type, _ statement: SQLStatement
+    ) throws -> T? {
+        try T.fetchOne(db.cachedStatement(sql: statement.sql), arguments: statement.arguments)
+    }
+
+    static func idsAndVersions(_ db: Database, _ statement: SQLStatement) throws -> [(id: String, version: Int64)] {
+        try idsAndVersions(db.cachedStatement(sql: statement.sql), arguments: statement.arguments)
     }
 
     static func idsAndVersions(_ statement: Statement, arguments: StatementArguments) throws -> [(id: String, version: Int64)] {

@@ -57,6 +57,7 @@ struct Bench: AsyncParsableCommand {
         @Option(help: "Page size.") var limit: Int = 25
         @Option(help: "Seconds to run.") var seconds: Int = 10
         @Option(help: "Concurrent readers.") var concurrency: Int = 2
+        @Flag(help: "Print SQLite's plan of each statement of the list instead of timing it.") var explain = false
 
         struct Report: Encodable {
             var operations: Int
@@ -67,9 +68,16 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             let db = try reportingErrors { try database.open() }
-            let result = try await ListBenchmark(
-                query: query, limit: limit, username: user, duration: .seconds(seconds), concurrency: concurrency
-            ).run(on: db)
+            let benchmark = ListBenchmark(
+                query: query, limit: limit, username: user, duration: .seconds(seconds), concurrency: concurrency)
+            if explain {
+                for (statement, plan) in try await benchmark.queryPlans(on: db) {
+                    printLine("\(statement):")
+                    for step in plan { printLine("  \(step)") }
+                }
+                return
+            }
+            let result = try await benchmark.run(on: db)
             let report = Report(operations: result.operations, per_second: result.perSecond,
                                 p50_us: result.p50Microseconds, p99_us: result.p99Microseconds)
             if output.json { return try printJSON(report) }
