@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 @testable import TaskboxCore
 
@@ -138,6 +139,93 @@ import Testing
             let stale = try await health()
             #expect(stale?["healthy"] as? Bool == false)
             #expect(stale?["reason"] as? String == "agent has lost connection")
+        }
+    }
+
+    /// A list keeps each row's task JSON with the row (issue #19) and writes it again only when
+    /// the row's version moves or the clock turns what it shows: here the agent's health, 60 s
+    /// after its last heartbeat (tasks-api.md §6.5).
+    @Test func aKeptTaskRenderingIsReusedUntilTheClockTurnsItsHealth() async throws {
+        let db = try dir.openDatabase()
+        let f = try TaskFixture(db: db)
+        let (alice, token) = try f.user("alice")
+        let id = try await testApplication(db).test(.router) { client in
+            try #require(try await client.createTask(token, version: f.aiVersionID).object["id"] as? String)
+        }
+        try await f.finishBuild(id)
+        let seen = try #require(try await db.pool.read { db in
+            try String.fetchOne(db, sql: """
+                SELECT a.last_connected_at FROM workspaces w JOIN workspace_builds b ON b.id = w.latest_build_id
+                JOIN workspace_agents a ON a.id = b.agent_id WHERE w.id = ?
+                """, arguments: [id])
+        })
+        let lastSeen = try #require(Timestamp.epochSeconds(seen))
+        let renders = Mutex(0)
+        var tasks = WorkspaceFilter()
+        tasks.hasAITask = true
+        func list(at now: Double) async throws -> [String: Any] {
+            let (rows, total) = try await db.listRenderedWorkspaces(
+                filter: tasks, authorizer: Authorizer(try #require(try await db.actor(userID: alice.id)).actor),
+                pagination: Pagination(limit: 25), now: now
+            ) { view in
+                renders.withLock { $0 += 1 }
+                return TasksController.renderedTask(view, now: now)
+            }
+            #expect(total == 1 && rows.count == 1)
+            let object = try JSONSerialization.jsonObject(with: Data(try #require(rows.first))) as? [String: Any]
+            return try #require(object?["workspace_agent_health"] as? [String: Any])
+        }
+        #expect(try await list(at: lastSeen + 1)["healthy"] as? Bool == true)
+        #expect(renders.withLock { $0 } == 1)
+        // Later, but before the agent's 60 s are up: the kept JSON, not rendered again.
+        #expect(try await list(at: lastSeen + 59)["healthy"] as? Bool == true)
+        #expect(renders.withLock { $0 } == 1)
+        // Past them: rendered again, and it says so.
+        let late = try await list(at: lastSeen + 61)
+        #expect(late["healthy"] as? Bool == false)
+        #expect(late["reason"] as? String == "agent has lost connection")
+        #expect(renders.withLock { $0 } == 2)
+        // A change of the row moves its version: rendered again even though the clock did not move.
+        try await db.setAgentLifecycle([try #require(try await db.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT b.agent_id FROM workspaces w JOIN workspace_builds b ON b.id = w.latest_build_id WHERE w.id = ?",
+                                arguments: [id])
+        })], .shuttingDown)
+        #expect(try await list(at: lastSeen + 61)["healthy"] as? Bool == false)
+        #expect(renders.withLock { $0 } == 3)
+    }
+
+    /// `statusChangesAt(after:)` is when `status(now:)` turns by the clock alone: the same status
+    /// at every moment before it, another just after; none for a status that never turns.
+    @Test func anAgentsStatusHoldsUntilItsChangeTime() {
+        let base = 1_800_000_000.0
+        func at(_ offset: Double) -> String { Timestamp.format(Date(timeIntervalSince1970: base + offset)) }
+        let agents: [AgentConnection] = [
+            // connecting, with and without a connection timeout
+            AgentConnection(lifecycle: .starting, createdAt: at(0), connectionTimeoutSeconds: 120),
+            AgentConnection(lifecycle: .starting, createdAt: at(0), connectionTimeoutSeconds: 0),
+            // connected, then silent
+            AgentConnection(lifecycle: .ready, createdAt: at(0), firstConnectedAt: at(5), lastConnectedAt: at(30),
+                            connectionTimeoutSeconds: 120),
+            // disconnected on purpose
+            AgentConnection(lifecycle: .off, createdAt: at(0), firstConnectedAt: at(5), lastConnectedAt: at(30),
+                            disconnectedAt: at(40), connectionTimeoutSeconds: 120),
+        ]
+        for agent in agents {
+            for start in stride(from: 0.0, through: 200, by: 7) {
+                let now = base + start
+                let status = agent.status(now: now)
+                if let change = agent.statusChangesAt(after: now) {
+                    #expect(change >= now)
+                    for t in stride(from: now, to: change, by: max(0.5, (change - now) / 10)) {
+                        #expect(agent.status(now: t) == status, "\(agent) at +\(t - base) (from +\(start))")
+                    }
+                    #expect(agent.status(now: change + 0.01) != status, "\(agent) just after its change at +\(change - base)")
+                } else {
+                    for t in [now + 1, now + 1000, now + 1_000_000] {
+                        #expect(agent.status(now: t) == status, "\(agent) never turns, yet did at +\(t - base)")
+                    }
+                }
+            }
         }
     }
 }

@@ -119,6 +119,15 @@ public struct AuthorizedStore: Sendable {
         try await database.listWorkspaces(filter: filter, authorizer: authorizer, pagination: pagination)
     }
 
+    /// `workspaces(filter:pagination:)`, each row as `render` makes it (the task list's JSON).
+    public func renderedWorkspaces(
+        filter: WorkspaceFilter, pagination: Pagination, now: Double,
+        render: @escaping @Sendable (WorkspaceView) -> (bytes: [UInt8], validUntil: Double)
+    ) async throws -> (rows: [[UInt8]], total: Int) {
+        try await database.listRenderedWorkspaces(
+            filter: filter, authorizer: authorizer, pagination: pagination, now: now, render: render)
+    }
+
     public func tasks(filter: TaskFilter, pagination: Pagination?) async throws -> (tasks: [TaskRow], total: Int) {
         try await database.listTasks(filter: filter, authorizer: authorizer, pagination: pagination)
     }

@@ -45,6 +45,8 @@ public struct JSONWriter {
     /// arrive already in Go's notation).
     mutating func number(literal: String) { prefix(); bytes.append(contentsOf: literal.utf8) }
     public mutating func string(_ value: String?) { if let value { string(value) } else { null() } }
+    /// A value another `JSONWriter` with the same `escapeHTML` wrote (a kept rendering).
+    mutating func value(written bytes: [UInt8]) { prefix(); self.bytes.append(contentsOf: bytes) }
 
     public mutating func field(_ name: String, _ value: String) { key(name); string(value) }
     public mutating func field(_ name: String, _ value: String?) { key(name); string(value) }

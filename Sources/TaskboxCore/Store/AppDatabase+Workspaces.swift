@@ -51,6 +51,23 @@ extension AppDatabase {
         return try await quickRead { [taskRows] db in try query.run(db, cache: taskRows) }
     }
 
+    /// `listWorkspaces`, each row as `render` makes it (kept with the cached row, so an
+    /// unchanged row is rendered once; see `WorkspaceQuery.runRendered`).
+    public func listRenderedWorkspaces(
+        filter: WorkspaceFilter, authorizer: Authorizer, pagination: Pagination, now: Double,
+        render: @escaping @Sendable (WorkspaceView) -> (bytes: [UInt8], validUntil: Double)
+    ) async throws -> (rows: [[UInt8]], total: Int) {
+        let query = WorkspaceQuery(
+            filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: authorizer.actor.id,
+            pagination: pagination)
+        return try await quickRead { [taskRows] db in
+            try query.runRendered(db, cache: taskRows, now: now) { view in
+                let made = render(view)
+                return TaskRowCache.Rendering(bytes: made.bytes, validUntil: made.validUntil)
+            }
+        }
+    }
+
     public func templateVersionInfo(id: String) async throws -> TemplateVersionInfo? {
         try await pool.read { db in
             try Row.fetchOne(

@@ -17,6 +17,21 @@ final class TaskRowCache: Sendable {
         var version: Int64
         var view: WorkspaceView
         var readAt: ContinuousClock.Instant
+        var rendering: Rendering?
+    }
+
+    /// What a caller made of a row (the task list's JSON of it), kept with the row until its
+    /// version moves, the row ages out, or `validUntil` (seconds since 1970) passes: a page
+    /// of rows that did not change is then copied, not rebuilt.
+    struct Rendering: Sendable {
+        var bytes: [UInt8]
+        var validUntil: Double
+    }
+
+    /// A cached row of a page: its rendering when one is still valid, else the row.
+    enum Cached {
+        case rendered([UInt8])
+        case row(WorkspaceView)
     }
 
     private let rows = Mutex<[String: Entry]>([:])
@@ -36,6 +51,34 @@ final class TaskRowCache: Sendable {
                 if let entry = rows[id], entry.version == version, entry.readAt > oldest { found[id] = entry.view }
             }
             return found
+        }
+    }
+
+    /// Like `lookup`, preferring a row's rendering valid at `now` to the row itself.
+    func lookupRendered(_ page: [(id: String, version: Int64)], now: Double) -> [String: Cached] {
+        let oldest = ContinuousClock.now - maximumAge
+        return rows.withLock { rows in
+            var found: [String: Cached] = [:]
+            found.reserveCapacity(page.count)
+            for (id, version) in page {
+                guard let entry = rows[id], entry.version == version, entry.readAt > oldest else { continue }
+                if let rendering = entry.rendering, now < rendering.validUntil {
+                    found[id] = .rendered(rendering.bytes)
+                } else {
+                    found[id] = .row(entry.view)
+                }
+            }
+            return found
+        }
+    }
+
+    /// Keeps renderings of rows, each with the version of the row it was made from (a row
+    /// that moved on meanwhile keeps none).
+    func storeRenderings(_ renderings: [(id: String, version: Int64, rendering: Rendering)]) {
+        rows.withLock { rows in
+            for (id, version, rendering) in renderings where rows[id]?.version == version {
+                rows[id]?.rendering = rendering
+            }
         }
     }
 

@@ -122,6 +122,44 @@ struct WorkspaceQuery {
     /// With a `cache`, rows whose `row_version` it holds are not read again.
     func run(_ db: Database, cache: TaskRowCache? = nil) throws -> (workspaces: [WorkspaceView], total: Int) {
         let clause = whereClause()
+        guard let page = try page(db, clause) else { return ([], try count(db, clause)) }
+        let workspaces = try Self.views(db, page: page, cache: cache)
+        return (workspaces, try total(db, clause, pageCount: workspaces.count))
+    }
+
+    /// `run`, each row rendered by `render` (the task list's JSON): a row whose version has
+    /// not moved since its rendering was kept, and whose rendering is still valid at `now`, is
+    /// neither read nor rendered again.
+    func runRendered(
+        _ db: Database, cache: TaskRowCache, now: Double, render: (WorkspaceView) -> TaskRowCache.Rendering
+    ) throws -> (rows: [[UInt8]], total: Int) {
+        let clause = whereClause()
+        guard let page = try page(db, clause) else { return ([], try count(db, clause)) }
+        var found = cache.lookupRendered(page, now: now)
+        let missing = page.filter { found[$0.id] == nil }
+        if !missing.isEmpty {
+            for view in try Self.views(db, page: missing, cache: cache) { found[view.id] = .row(view) }
+        }
+        var rows: [[UInt8]] = []
+        rows.reserveCapacity(page.count)
+        var made: [(id: String, version: Int64, rendering: TaskRowCache.Rendering)] = []
+        for (id, version) in page {
+            switch found[id] {
+            case .rendered(let bytes): rows.append(bytes)
+            case .row(let view):
+                let rendering = render(view)
+                rows.append(rendering.bytes)
+                made.append((id, version, rendering))
+            case nil: continue
+            }
+        }
+        if !made.isEmpty { cache.storeRenderings(made) }
+        return (rows, try total(db, clause, pageCount: rows.count))
+    }
+
+    /// The page's ids with their row versions, in list order; nil when `after_id` names no
+    /// match (an empty page, taskbox.md §5).
+    private func page(_ db: Database, _ clause: SQLStatement) throws -> [(id: String, version: Int64)]? {
         let favoriteRows = try Self.idsAndVersions(db, favoritesStatement(clause))
         let favorites = favoriteRows.map(\.id)
 
@@ -136,8 +174,7 @@ struct WorkspaceQuery {
                 favoriteStart = favorites.count
                 afterKey = key
             } else {
-                // An id not in the list gives an empty page (taskbox.md §5).
-                return ([], try count(db, clause))
+                return nil
             }
         }
         var page = Array(favoriteRows.dropFirst(favoriteStart).dropFirst(pagination.offset))
@@ -147,12 +184,15 @@ struct WorkspaceQuery {
         if restLimit != 0 {
             page += try Self.idsAndVersions(db, restStatement(clause, afterKey: afterKey, limit: restLimit, offset: restOffset))
         }
-        let workspaces = try Self.views(db, page: page, cache: cache)
-        // A first page that is not full holds the whole list; otherwise count from the index.
-        if pagination.afterID == nil, pagination.offset == 0, pagination.limit == 0 || workspaces.count < pagination.limit {
-            return (workspaces, workspaces.count)
+        return page
+    }
+
+    /// The total: a first page that is not full holds the whole list; otherwise counted.
+    private func total(_ db: Database, _ clause: SQLStatement, pageCount: Int) throws -> Int {
+        if pagination.afterID == nil, pagination.offset == 0, pagination.limit == 0 || pageCount < pagination.limit {
+            return pageCount
         }
-        return (workspaces, try count(db, clause))
+        return try count(db, clause)
     }
 
     typealias SQLStatement = (sql: String, arguments: StatementArguments)

@@ -23,6 +23,22 @@ public struct AgentConnection: Sendable, Equatable {
         return "connected"
     }
 
+    /// When `status(now:)` next changes by the clock alone, the agent's data unchanged, or nil
+    /// when it never does: before that time the status (and `health`) is the one at `now`.
+    public func statusChangesAt(after now: Double) -> Double? {
+        func seconds(_ text: String) -> Double { Timestamp.epochSeconds(text) ?? 0 }
+        let at: Double
+        if let lastConnectedAt, firstConnectedAt != nil {
+            if let disconnectedAt, disconnectedAt > lastConnectedAt { return nil }
+            at = seconds(lastConnectedAt) + Double(Self.inactiveDisconnectTimeoutSeconds)
+        } else {
+            guard connectionTimeoutSeconds > 0 else { return nil }
+            at = seconds(createdAt) + Double(connectionTimeoutSeconds)
+        }
+        // Past `at` the rule has already turned ("timeout", "disconnected") for good.
+        return now > at ? nil : at
+    }
+
     public func health(now: Double) -> AgentHealth {
         let status = status(now: now)
         let reason: String? =

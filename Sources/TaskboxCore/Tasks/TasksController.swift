@@ -69,6 +69,31 @@ struct TasksController {
         }
     }
 
+    /// `ListResponse` with each task already written (`renderedTask`).
+    struct RenderedListResponse: JSONWritable {
+        var tasks: [[UInt8]]
+        var count: Int
+
+        func write(to json: inout JSONWriter) {
+            json.beginObject()
+            json.key("tasks")
+            json.beginArray()
+            for task in tasks { json.value(written: task) }
+            json.endArray()
+            json.field("count", count)
+            json.endObject()
+        }
+    }
+
+    /// A list row's task JSON at `now`, valid until its agent's status would turn by the
+    /// clock alone; the store keeps it with the row (issue #19: an unchanged row is copied,
+    /// not rebuilt and rewritten, on the next page that shows it).
+    static func renderedTask(_ view: WorkspaceView, now: Double) -> (bytes: [UInt8], validUntil: Double) {
+        var json = JSONWriter(capacity: 1024)
+        view.task(now: now).write(to: &json)
+        return (json.bytes, view.agent?.statusChangesAt(after: now) ?? .infinity)
+    }
+
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let store = try context.store(layer)
         let query = request.goQuery
@@ -93,10 +118,12 @@ struct TasksController {
             filter.ownerID = UUID(uuidString: store.actor.id)
             filter.ownerUsername = ""
         }
-        let (workspaces, total) = try await store.workspaces(filter: filter, pagination: pagination)
         let now = Date().timeIntervalSince1970
+        let (tasks, total) = try await store.renderedWorkspaces(filter: filter, pagination: pagination, now: now) { view in
+            Self.renderedTask(view, now: now)
+        }
         // taskbox.md §4: `count` is the total that match, not the page length.
-        return JSONResponse.make(writing: ListResponse(tasks: workspaces.map { $0.task(now: now) }, count: total))
+        return JSONResponse.make(writing: RenderedListResponse(tasks: tasks, count: total))
     }
 
     // MARK: §1.2
