@@ -35,6 +35,7 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        try pool.writeWithoutTransaction { db in try Self.configureWriter(db) }
         groupCommit = GroupCommit(pool: pool)
         actors = ActorCache(databasePath: path)
         quickReaders = try QuickReaders(path: path, count: 2)
@@ -66,6 +67,13 @@ public struct AppDatabase: Sendable {
     /// Identifiers of the migrations applied to this file, in order.
     public func appliedMigrations() throws -> [String] {
         try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// The writer's settings, made after the pool's set-up. `synchronous = FULL` again: GRDB
+    /// puts the writer in WAL mode after `prepareDatabase` and sets `synchronous = NORMAL`
+    /// there, which leaves a commit unsynced until the next checkpoint.
+    static func configureWriter(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = FULL")
     }
 
     private static func createPrivateFile(at path: String) throws {
