@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteConfig
 
 /// Owns the SQLite file: the connection pool (WAL, one writer, parallel readers), the
 /// migrator, and the application's reads and writes (in extensions, one per concept).
@@ -18,6 +19,7 @@ public struct AppDatabase: Sendable {
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     /// `taskRowMaximumAge`: how long a kept task row is served (`TaskRowCache`; tests shorten it).
     public init(path: String, taskRowMaximumAge: Duration = .seconds(20)) throws {
+        _ = Self.sqliteConfigured
         self.path = path
         taskRows = TaskRowCache(maximumAge: taskRowMaximumAge)
         try Self.createPrivateFile(at: path)
@@ -75,6 +77,11 @@ public struct AppDatabase: Sendable {
     static func configureWriter(_ db: Database) throws {
         try db.execute(sql: "PRAGMA synchronous = FULL")
     }
+
+    /// Process-wide SQLite settings, made once before the first connection opens: no memory
+    /// statistics, whose global mutex every allocation of every connection took (BENCHMARKS.md,
+    /// creates session 6). A test or tool that opened SQLite earlier keeps the defaults.
+    private static let sqliteConfigured: Bool = taskbox_sqlite_disable_memstatus() == 0
 
     private static func createPrivateFile(at path: String) throws {
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
