@@ -19,9 +19,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
+        .target(name: "SQLiteConfig", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "TaskboxCore",
             dependencies: [
+                "SQLiteConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TaskboxCore
 
@@ -127,4 +128,22 @@ func llmOutputIsCutSuffixedAndValidated(text: String?, suffix: String, expected:
     #expect(TaskNameError.noNameGenerated.description == "no task name generated")
     #expect(TaskNameError.invalidName(name: "x y-0000", reason: "must be alphanumeric with hyphens").description
         == "generated name x y-0000 not valid: must be alphanumeric with hyphens")
+}
+
+// The prompt-derived names without regular expressions (printable ASCII, tabs and line
+// breaks) are those of the regular expressions, including every edge of collapsing and trimming.
+@Test(arguments: [
+    "benchmark task", "Fix the login bug", "  leading and trailing  ", "a - b", "a! -b", "--a--b--", "x\t\ty\r\nz",
+    "UPPER lower 123", "!!!", "   ", "", "-", "snake_case and dots.v2", "a\n\n\nb", "tabs\there", "ends with dash -",
+    "Refactor: the store's (write) path; then [bench] it!", "0-1-2", "a  -  -  b", "trailing\n",
+])
+func plainPromptsNameLikeTheRegularExpressions(prompt: String) {
+    #expect(TaskNaming.isPlainASCII(prompt))
+    #expect(TaskNaming.joiningLines(prompt) == prompt.replacingOccurrences(of: "[\n\r\t]+", with: " ", options: .regularExpression))
+    #expect(TaskNaming.namePart(prompt) == TaskNaming.namePartByRegex(prompt))
+}
+
+@Test(arguments: ["Grüße an alle", "emoji 🚀 launch", "vertical\u{0B}tab", "nbsp\u{A0}here"])
+func otherPromptsTakeTheRegularExpressions(prompt: String) {
+    #expect(!TaskNaming.isPlainASCII(prompt))
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SQLiteConfig
 
 /// Owns the SQLite file: the connection pool (WAL, one writer, parallel readers), the
 /// migrator, and the application's reads and writes (in extensions, one per concept).
@@ -18,6 +19,7 @@ public struct AppDatabase: Sendable {
     /// Opens (creating with mode 0600 if needed) and migrates the database at `path`.
     /// `taskRowMaximumAge`: how long a kept task row is served (`TaskRowCache`; tests shorten it).
     public init(path: String, taskRowMaximumAge: Duration = .seconds(20)) throws {
+        _ = Self.sqliteConfigured
         self.path = path
         taskRows = TaskRowCache(maximumAge: taskRowMaximumAge)
         try Self.createPrivateFile(at: path)
@@ -35,6 +37,7 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -4096")
         }
         pool = try DatabasePool(path: path, configuration: config)
+        try pool.writeWithoutTransaction { db in try Self.configureWriter(db) }
         groupCommit = GroupCommit(pool: pool)
         actors = ActorCache(databasePath: path)
         quickReaders = try QuickReaders(path: path, count: 2)
@@ -67,6 +70,27 @@ public struct AppDatabase: Sendable {
     public func appliedMigrations() throws -> [String] {
         try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
     }
+
+    /// The writer's settings, made after the pool's set-up. `synchronous = FULL` again: GRDB
+    /// puts the writer in WAL mode after `prepareDatabase` and sets `synchronous = NORMAL`
+    /// there, which leaves a commit unsynced until the next checkpoint.
+    /// Savepoint journals (one per write of a group commit) in memory, not in a temporary file;
+    /// and a checkpoint every 10,000 WAL pages (40 MB) rather than 1,000, so pages that many
+    /// commits change (index edges, totals) are copied into the file once, not every other
+    /// commit. A commit is still on disk in the WAL before it is answered (BENCHMARKS.md,
+    /// creates session 6).
+    static func configureWriter(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        try db.execute(sql: "PRAGMA temp_store = MEMORY")
+        try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
+    }
+
+    static let walAutocheckpointPages = 10_000
+
+    /// Process-wide SQLite settings, made once before the first connection opens: no memory
+    /// statistics, whose global mutex every allocation of every connection took (BENCHMARKS.md,
+    /// creates session 6). A test or tool that opened SQLite earlier keeps the defaults.
+    private static let sqliteConfigured: Bool = taskbox_sqlite_disable_memstatus() == 0
 
     private static func createPrivateFile(at path: String) throws {
         let fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
