@@ -16,20 +16,18 @@ extension AppDatabase {
         try await pool.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: """
-                    SELECT p.url, p.health, a.id AS agent_id, a.auth_token, a.lifecycle_state, a.created_at, a.first_connected_at,
-                           a.last_connected_at, a.disconnected_at, a.connection_timeout_seconds
+                    SELECT p.url, p.health, a.id AS agent_id, a.auth_token, \(AgentConnection.columns("a"))
                     FROM workspace_apps p JOIN workspace_agents a ON a.id = p.agent_id
                     JOIN workspace_resources r ON r.id = a.resource_id
                     WHERE p.id = ?1 AND (?2 IS NULL OR r.job_id = ?2)
                     """),
                 arguments: [appID, jobID]
             ).map { row in
-                SidebarApp(
+                // An inner join: every app row has its agent.
+                guard let agent = try AgentConnection(row: row, at: 4) else { throw StoreError.notFound("agent of app \(appID)") }
+                return SidebarApp(
                     url: row["url"], health: try row.decode(forColumn: "health"), agentID: row["agent_id"], agentToken: row["auth_token"],
-                    agent: AgentConnection(
-                        lifecycle: try row.decode(forColumn: "lifecycle_state"), createdAt: row["created_at"], firstConnectedAt: row["first_connected_at"],
-                        lastConnectedAt: row["last_connected_at"], disconnectedAt: row["disconnected_at"],
-                        connectionTimeoutSeconds: row["connection_timeout_seconds"]))
+                    agent: agent)
             }
         }
     }

@@ -27,8 +27,7 @@ public struct TaskRow: Sendable, Equatable {
     static let select = """
         SELECT s.id, s.organization_id, s.owner_id, u.username, u.avatar_url, s.name, s.display_name, s.workspace_id,
                s.template_version_id, s.prompt, s.created_at, s.status, s.workspace_build_number, s.workspace_agent_id,
-               s.workspace_app_id, s.workspace_app_health, ag.lifecycle_state, ag.created_at, ag.first_connected_at,
-               ag.last_connected_at, ag.disconnected_at, ag.connection_timeout_seconds
+               s.workspace_app_id, s.workspace_app_health, \(AgentConnection.columns("ag"))
         FROM tasks_with_status s JOIN users u ON u.id = s.owner_id
         LEFT JOIN workspace_agents ag ON ag.id = s.workspace_agent_id
         """
@@ -50,11 +49,7 @@ public struct TaskRow: Sendable, Equatable {
         agentID = row[13]
         appID = row[14]
         appHealth = try row.decode(atIndex: 15)
-        if let lifecycle = try row.decode(AgentLifecycleState?.self, atIndex: 16) {
-            agent = AgentConnection(
-                lifecycle: lifecycle, createdAt: row[17], firstConnectedAt: row[18], lastConnectedAt: row[19],
-                disconnectedAt: row[20], connectionTimeoutSeconds: row[21])
-        }
+        agent = try AgentConnection(row: row, at: 16)
     }
 }
 

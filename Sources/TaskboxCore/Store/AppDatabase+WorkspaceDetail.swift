@@ -87,7 +87,8 @@ extension AppDatabase {
             let agents = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT a.* FROM workspace_agents a JOIN workspace_resources r ON r.id = a.resource_id
+                    SELECT a.id, a.name, a.parent_id, a.resource_id, \(AgentConnection.columns("a"))
+                    FROM workspace_agents a JOIN workspace_resources r ON r.id = a.resource_id
                     WHERE r.job_id = ? AND a.deleted = 0 ORDER BY a.created_at, a.id
                     """,
                 arguments: [build.jobID])
@@ -97,10 +98,7 @@ extension AppDatabase {
                 let resourceID: String = resource["id"]
                 let own = try agents.filter { ($0["resource_id"] as String) == resourceID }.map { a -> WorkspaceDetail.Agent in
                     let agentID: String = a["id"]
-                    let connection = AgentConnection(
-                        lifecycle: try a.decode(forColumn: "lifecycle_state"), createdAt: a["created_at"], firstConnectedAt: a["first_connected_at"],
-                        lastConnectedAt: a["last_connected_at"], disconnectedAt: a["disconnected_at"],
-                        connectionTimeoutSeconds: a["connection_timeout_seconds"])
+                    guard let connection = try AgentConnection(row: a, at: 4) else { throw StoreError.notFound("agent \(agentID)") }
                     let own = try apps.filter { ($0["agent_id"] as String) == agentID }.map { p -> WorkspaceDetail.App in
                         WorkspaceDetail.App(
                             id: p["id"], slug: p["slug"], displayName: p["display_name"], url: p["url"], health: try p.decode(forColumn: "health"))

@@ -63,9 +63,7 @@ public struct WorkspaceView: Sendable, Equatable {
         b.has_ai_task, b.ai_task_sidebar_app_id, b.job_id, j.job_status,
         (SELECT p.value FROM workspace_build_parameters p
           WHERE p.workspace_build_id = b.id AND p.name = 'AI Prompt') AS prompt,
-        ag.id AS agent_id, ag.lifecycle_state AS agent_lifecycle, ag.created_at AS agent_created_at,
-        ag.first_connected_at AS agent_first_connected_at, ag.last_connected_at AS agent_last_connected_at,
-        ag.disconnected_at AS agent_disconnected_at, ag.connection_timeout_seconds AS agent_timeout,
+        ag.id AS agent_id, \(AgentConnection.columns("ag")),
         st.created_at AS status_created_at, st.state AS status_state, st.message AS status_message, st.uri AS status_uri
         """
 
@@ -117,9 +115,7 @@ public struct WorkspaceView: Sendable, Equatable {
         prompt = row[25]
         if let id: String = row[26] {
             agentID = id
-            agent = AgentConnection(
-                lifecycle: try row.decode(atIndex: 27), createdAt: row[28], firstConnectedAt: row[29], lastConnectedAt: row[30],
-                disconnectedAt: row[31], connectionTimeoutSeconds: row[32])
+            agent = try AgentConnection(row: row, at: 27)
         }
         if let created: String = row[33] {
             appStatus = AppStatus(createdAt: created, state: try row.decode(atIndex: 34), message: row[35], uri: row[36])
