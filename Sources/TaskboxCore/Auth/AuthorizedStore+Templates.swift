@@ -39,8 +39,8 @@ extension AuthorizedStore {
     }
 
     /// An organization by name or id that the caller may read; 404 otherwise.
-    public func organization(nameOrID: String) throws -> OrganizationRecord {
-        guard let org = try database.organization(nameOrID: nameOrID), authorizer.mayReadOrganization(org.id) else {
+    public func organization(nameOrID: String) async throws -> OrganizationRecord {
+        guard let org = try await database.findOrganization(nameOrID: nameOrID), authorizer.mayReadOrganization(org.id) else {
             throw APIError.notFound
         }
         return org

@@ -13,7 +13,7 @@ struct OrganizationTemplatesController {
 
     /// `{organization}`: a name or id of an organization the caller may read.
     func organizationTemplates(_ context: AppRequestContext, _ store: AuthorizedStore) async throws -> [TemplateRecord] {
-        try await store.templates(of: try store.organization(nameOrID: context.parameters.get("organization") ?? ""))
+        try await store.templates(of: try await store.organization(nameOrID: context.parameters.get("organization") ?? ""))
     }
 
     func named(_ context: AppRequestContext, _ store: AuthorizedStore) async throws -> TemplateRecord {

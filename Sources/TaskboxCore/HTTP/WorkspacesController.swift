@@ -93,7 +93,7 @@ struct WorkspacesController {
     /// with Coder's `CreateWorkspaceRequest`, under the rules of tasks-api.md §1.2.1.
     @Sendable func create(_ request: Request, context: AppRequestContext) async throws -> Response {
         let store = try context.store(layer)
-        let org = try store.organization(nameOrID: context.parameters.get("organization") ?? "")
+        let org = try await store.organization(nameOrID: context.parameters.get("organization") ?? "")
         let resolved = try await store.resolveUserParameter(context.parameters.get("user") ?? "")
         let body = try await RequestBody.read(request, context: context, as: "CreateWorkspaceRequest")
         let name = try body.string("name")

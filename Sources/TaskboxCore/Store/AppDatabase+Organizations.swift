@@ -60,6 +60,11 @@ extension AppDatabase {
         try pool.read { db in try Self.organizationRow(db, nameOrID: nameOrID) }
     }
 
+    /// `organization(nameOrID:)` for a route: awaited, so no thread of Swift's pool waits on SQLite.
+    func findOrganization(nameOrID: String) async throws -> OrganizationRecord? {
+        try await pool.read { db in try Self.organizationRow(db, nameOrID: nameOrID) }
+    }
+
     static func organizationRow(_ db: Database, nameOrID: String) throws -> OrganizationRecord? {
         let sql = "SELECT id, name FROM organizations WHERE deleted = 0 AND "
         let row = if let id = ID.canonical(nameOrID) {
