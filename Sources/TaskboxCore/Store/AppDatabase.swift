@@ -74,14 +74,12 @@ public struct AppDatabase: Sendable {
     /// The writer's settings, made after the pool's set-up. `synchronous = FULL` again: GRDB
     /// puts the writer in WAL mode after `prepareDatabase` and sets `synchronous = NORMAL`
     /// there, which leaves a commit unsynced until the next checkpoint.
-    /// Savepoint journals (one per write of a group commit) in memory, not in a temporary file;
-    /// and a checkpoint every 10,000 WAL pages (40 MB) rather than 1,000, so pages that many
+    /// A checkpoint every 10,000 WAL pages (40 MB) rather than 1,000, so pages that many
     /// commits change (index edges, totals) are copied into the file once, not every other
     /// commit. A commit is still on disk in the WAL before it is answered (BENCHMARKS.md,
     /// creates session 6).
     static func configureWriter(_ db: Database) throws {
         try db.execute(sql: "PRAGMA synchronous = FULL")
-        try db.execute(sql: "PRAGMA temp_store = MEMORY")
         try db.execute(sql: "PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
     }
 
