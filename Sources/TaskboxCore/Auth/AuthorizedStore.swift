@@ -113,13 +113,8 @@ public struct AuthorizedStore: Sendable {
 
     // MARK: Lists (filtered inside the SQL, Store/AuthorizationFilters.swift)
 
-    public func workspaces(
-        filter: WorkspaceFilter, pagination: Pagination
-    ) async throws -> (workspaces: [WorkspaceView], total: Int) {
-        try await database.listWorkspaces(filter: filter, authorizer: authorizer, pagination: pagination)
-    }
-
-    /// `workspaces(filter:pagination:)`, each row as `render` makes it (the task list's JSON).
+    /// One page of the workspaces matching a search that the caller may read, and how many
+    /// match in all (tasks-api.md §6), each row as `render` makes it (the task list's JSON).
     public func renderedWorkspaces(
         filter: WorkspaceFilter, pagination: Pagination, now: Double,
         render: @escaping @Sendable (WorkspaceView) -> (bytes: [UInt8], validUntil: Double)

@@ -117,3 +117,10 @@ public struct JSONWriter {
 public protocol JSONWritable {
     func write(to json: inout JSONWriter)
 }
+
+/// A value a `JSONWriter` already wrote (a kept rendering), written again as it is.
+struct WrittenJSON: JSONWritable {
+    var bytes: [UInt8]
+
+    func write(to json: inout JSONWriter) { json.value(written: bytes) }
+}

@@ -41,18 +41,9 @@ extension AppDatabase {
         return try withExtendedLifetime(rows) { try rows.next().map(WorkspaceView.init(row:)) }
     }
 
-    /// One page of workspaces matching a search, and how many match in all (tasks-api.md §6).
-    public func listWorkspaces(
-        filter: WorkspaceFilter, authorizer: Authorizer, pagination: Pagination
-    ) async throws -> (workspaces: [WorkspaceView], total: Int) {
-        let query = WorkspaceQuery(
-            filter: filter, readFilter: authorizer.workspaceReadFilter(alias: "w"), requesterID: authorizer.actor.id,
-            pagination: pagination)
-        return try await quickRead { [taskRows] db in try query.run(db, cache: taskRows) }
-    }
-
-    /// `listWorkspaces`, each row as `render` makes it (kept with the cached row, so an
-    /// unchanged row is rendered once; see `WorkspaceQuery.runRendered`).
+    /// One page of workspaces matching a search, and how many match in all (tasks-api.md §6),
+    /// each row as `render` makes it (kept with the cached row, so an unchanged row is rendered
+    /// once; see `WorkspaceQuery.runRendered`).
     public func listRenderedWorkspaces(
         filter: WorkspaceFilter, authorizer: Authorizer, pagination: Pagination, now: Double,
         render: @escaping @Sendable (WorkspaceView) -> (bytes: [UInt8], validUntil: Double)

@@ -54,8 +54,9 @@ struct TasksController {
 
     // MARK: §1.3
 
-    struct ListResponse: JSONWritable {
-        var tasks: [TaskResponse]
+    /// §1.1's answer (and v2's list): the tasks, then the total that match.
+    struct ListResponse<Task: JSONWritable>: JSONWritable {
+        var tasks: [Task]
         var count: Int
 
         func write(to json: inout JSONWriter) {
@@ -63,22 +64,6 @@ struct TasksController {
             json.key("tasks")
             json.beginArray()
             for task in tasks { task.write(to: &json) }
-            json.endArray()
-            json.field("count", count)
-            json.endObject()
-        }
-    }
-
-    /// `ListResponse` with each task already written (`renderedTask`).
-    struct RenderedListResponse: JSONWritable {
-        var tasks: [[UInt8]]
-        var count: Int
-
-        func write(to json: inout JSONWriter) {
-            json.beginObject()
-            json.key("tasks")
-            json.beginArray()
-            for task in tasks { json.value(written: task) }
             json.endArray()
             json.field("count", count)
             json.endObject()
@@ -123,7 +108,7 @@ struct TasksController {
             Self.renderedTask(view, now: now)
         }
         // taskbox.md §4: `count` is the total that match, not the page length.
-        return JSONResponse.make(writing: RenderedListResponse(tasks: tasks, count: total))
+        return JSONResponse.make(writing: ListResponse(tasks: tasks.map(WrittenJSON.init), count: total))
     }
 
     // MARK: §1.2
